@@ -1,0 +1,75 @@
+"""The `boligmonitor` command line. Messages to users are Danish."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from boligmonitor import settings
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} er ikke en dato på formen åååå-mm-dd") from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """boligmonitor: det fælles datagrundlag for hjemløseplanen og BL 1. kreds."""
+
+
+@main.command("demo-data")
+@click.option("--landing", type=click.Path(path_type=Path), required=True, help="Landingsmappe.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Startværdi for tilfældighed.")
+@click.option("--scale", type=float, default=1.0, show_default=True, help="1 = København 2021-2025.")
+@click.option("--start", callback=_date, default="2021-01-01", show_default=True)
+@click.option("--end", callback=_date, default="2025-12-31", show_default=True)
+def demo_data(landing: Path, seed: int, scale: float, start: date, end: date) -> None:
+    """Skriv realistiske kildefiler (SOURCES.md) med demodata i landingsmappen."""
+    from boligmonitor.demo import generate
+
+    if scale <= 0:
+        raise click.BadParameter("skal være større end 0", param_hint="--scale")
+    if end < start:
+        raise click.BadParameter("slutdatoen ligger før startdatoen", param_hint="--end")
+    summary = generate(
+        landing,
+        seed=seed,
+        scale=scale,
+        start=start,
+        end=end,
+        progress=lambda msg: click.echo(msg, err=True),
+    )
+    click.echo(summary.describe())
+
+
+@main.command("run")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Demotilstand: pseudonymisér med den faste demonøgle (kun til demodata).",
+)
+def run(demo: bool) -> None:
+    """Én fuld kørsel over landingsmappen: samme graf som det natlige job."""
+    if demo:
+        os.environ[settings.DEMO_VAR] = "1"
+    from orchestration.runner import run_pipeline
+
+    try:
+        ok = run_pipeline(echo=lambda msg: click.echo(msg))
+    except settings.ConfigError as exc:
+        click.echo(f"Fejl: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Realistic demo source files (filled in by the demo generator)."""
