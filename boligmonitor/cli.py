@@ -28,8 +28,12 @@ def main() -> None:
 
 @main.command("demo-data")
 @click.option("--landing", type=click.Path(path_type=Path), required=True, help="Landingsmappe.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Startværdi for tilfældighed.")
-@click.option("--scale", type=float, default=1.0, show_default=True, help="1 = København 2021-2025.")
+@click.option(
+    "--seed", type=int, default=42, show_default=True, help="Startværdi for tilfældighed."
+)
+@click.option(
+    "--scale", type=float, default=1.0, show_default=True, help="1 = København 2021-2025."
+)
 @click.option("--start", callback=_date, default="2021-01-01", show_default=True)
 @click.option("--end", callback=_date, default="2025-12-31", show_default=True)
 def demo_data(landing: Path, seed: int, scale: float, start: date, end: date) -> None:

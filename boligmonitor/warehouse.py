@@ -1,0 +1,129 @@
+"""The DuckDB warehouse file: connecting, and the tables ingestion writes (raw, quarantine, audit).
+
+The tables are derived from the source contracts. Descriptions are stored as DuckDB comments,
+so an analyst reads them in any SQL client (`SELECT * FROM duckdb_columns()`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from boligmonitor.contracts import SOURCES, Source
+from boligmonitor.parsing import SQL_TYPES, output_name
+
+LINEAGE_COLUMNS = {
+    "_source_file": (
+        "VARCHAR",
+        "Kildefil, relativt til landingsmappen / source file, relative to the landing folder",
+    ),
+    "_source_row": (
+        "INTEGER",
+        "Rækkenummer i kildefilen; overskriften er række 1, som i Excel / row number in the file, "
+        "header = row 1",
+    ),
+    "_extract_date": ("DATE", "Udtræksdato fra filnavnet / extract date from the file name"),
+    "_loaded_at": ("TIMESTAMP", "Tidspunkt for indlæsning / load time"),
+}
+
+FILES_COLUMNS = {
+    "source": ("VARCHAR", "Kilde (mappe i landingsmappen) / source"),
+    "path": ("VARCHAR", "Filens sti relativt til landingsmappen / path relative to landing"),
+    "sha256": ("VARCHAR", "SHA-256 af filens indhold / content hash"),
+    "size_bytes": ("BIGINT", "Filens størrelse i byte / size"),
+    "mtime_ns": ("BIGINT", "Filens ændringstid (ns) ved registrering / modification time"),
+    "extract_date": ("DATE", "Udtræksdato fra filnavnet / extract date from the name"),
+    "file_format": ("VARCHAR", "csv eller xlsx"),
+    "encoding": ("VARCHAR", "Tegnsæt: utf-8, utf-8-sig (med BOM) eller cp1252 (Windows-1252)"),
+    "delimiter": ("VARCHAR", "Feltadskiller i CSV: ; eller ,"),
+    "rows_read": ("INTEGER", "Datarækker læst / data rows read"),
+    "rows_loaded": ("INTEGER", "Rækker indlæst i raw / rows loaded into raw"),
+    "rows_quarantined": ("INTEGER", "Rækker i karantæne / rows quarantined"),
+    "status": (
+        "VARCHAR",
+        "loaded (indlæst), rejected (afvist hel fil) eller duplicate (samme indhold som en "
+        "allerede indlæst fil)",
+    ),
+    "reason": ("VARCHAR", "Årsag ved afvisning eller dublet / reason when rejected or duplicate"),
+    "registered_at": ("TIMESTAMP", "Tidspunkt for registrering / time registered"),
+}
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _comment(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _create(
+    con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, tuple[str, str]]
+) -> None:
+    ddl = ", ".join(f'"{name}" {sql_type}' for name, (sql_type, _) in columns.items())
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
+    for name, (_, doc) in columns.items():
+        con.execute(f'COMMENT ON COLUMN {table}."{name}" IS {_comment(doc)}')
+
+
+def raw_columns(source: Source) -> dict[str, tuple[str, str]]:
+    cols = {
+        output_name(c): (
+            SQL_TYPES[c.kind],
+            "Keyed pseudonym (HMAC-SHA256) af CPR-nummeret / keyed pseudonym of the CPR number"
+            if c.kind == "cpr"
+            else f"{c.name} som leveret, typet efter kontrakten ({c.kind})",
+        )
+        for c in source.columns
+    }
+    return {**cols, **LINEAGE_COLUMNS}
+
+
+def quarantine_columns(source: Source) -> dict[str, tuple[str, str]]:
+    cols = {
+        "error_columns": ("VARCHAR", "Kolonner med fejl / columns in error"),
+        "reason": ("VARCHAR", "Hvad der er galt, på dansk / what is wrong"),
+    }
+    for c in source.columns:
+        doc = (
+            "Pseudonym, hvis CPR-nummeret var gyldigt; ellers tomt (et ugyldigt CPR-nummer gemmes "
+            "aldrig)"
+            if c.kind == "cpr"
+            else f"{c.name} som tekst, som leveret (CPR-lignende tal maskeret)"
+        )
+        cols[output_name(c)] = ("VARCHAR", doc)
+    return {**cols, **LINEAGE_COLUMNS}
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas and tables ingestion writes to, if they are not there yet."""
+    for schema in ("raw", "quarantine", "audit"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for source in SOURCES.values():
+        _create(con, f"raw.{source.name}", raw_columns(source))
+        con.execute(
+            f"COMMENT ON TABLE raw.{source.name} IS "
+            + _comment(
+                f"{source.title_da}: alle indlæste rækker fra alle filer ({source.mode}-udtræk), "
+                "med kildefil og række. Staging-modellerne afgør den gældende tilstand."
+            )
+        )
+        _create(con, f"quarantine.{source.name}", quarantine_columns(source))
+        con.execute(
+            f"COMMENT ON TABLE quarantine.{source.name} IS "
+            + _comment(
+                f"{source.title_da}: rækker der bryder kontrakten, med fil, række, kolonne og "
+                "årsag. Rettes i kildesystemet og leveres igen."
+            )
+        )
+    _create(con, "audit.files", FILES_COLUMNS)
+    con.execute(
+        "COMMENT ON TABLE audit.files IS "
+        + _comment(
+            "Filregister: hver leveret fil med hash, rækker læst, indlæst og i karantæne, og "
+            "status. For hver indlæst fil gælder rows_read = rows_loaded + rows_quarantined."
+        )
+    )
