@@ -104,18 +104,21 @@ def _registered(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[dict, d
         "SELECT path, sha256, size_bytes, mtime_ns FROM audit.files WHERE source = ?", [source.name]
     ).fetchall()
     by_path = {path: (sha, size, mtime) for path, sha, size, mtime in rows}
-    all_hashes = con.execute("SELECT sha256, min(path) FROM audit.files GROUP BY sha256").fetchall()
-    return by_path, dict(all_hashes)
+    loaded = con.execute(
+        "SELECT sha256, min(path) FROM audit.files WHERE status = 'loaded' GROUP BY sha256"
+    ).fetchall()
+    return by_path, dict(loaded)
 
 
 def _new_files(
     con: duckdb.DuckDBPyConnection, source: Source, files: list[LandedFile]
-) -> tuple[list[_Candidate], list[tuple[_Candidate, str]]]:
-    """Files not registered yet, and files whose content is already registered under another
-    name (duplicates). A file whose size and modification time are unchanged is not re-hashed."""
-    by_path, by_hash = _registered(con, source)
+) -> tuple[list[_Candidate], list[tuple[_Candidate, str, str]]]:
+    """Files not registered yet, and those settled without reading them: a name off the
+    pattern (rejected) or content already loaded under another name (duplicate). A registered
+    file whose size and modification time are unchanged is not hashed again."""
+    by_path, loaded = _registered(con, source)
     new: list[_Candidate] = []
-    duplicates: list[tuple[_Candidate, str]] = []
+    settled: list[tuple[_Candidate, str, str]] = []
     seen_now: dict[str, str] = {}
     for f in files:
         known = by_path.get(f.relpath)
@@ -125,13 +128,18 @@ def _new_files(
         if known and known[0] == sha:
             continue  # touched, not changed
         cand = _Candidate(f, sha)
-        original = by_hash.get(sha) or seen_now.get(sha)
+        try:
+            parse_name(f.name, source.name)
+        except FileProblem as exc:
+            settled.append((cand, "rejected", str(exc)))
+            continue
+        original = loaded.get(sha) or seen_now.get(sha)
         if original:
-            duplicates.append((cand, original))
+            settled.append((cand, "duplicate", f"samme indhold som {original}"))
         else:
             seen_now[sha] = f.relpath
             new.append(cand)
-    return new, duplicates
+    return new, settled
 
 
 def _batches(cands: list[_Candidate]) -> list[list[_Candidate]]:
@@ -200,18 +208,10 @@ def ingest_source(
     loaded_at = loaded_at or datetime.now().replace(microsecond=0)
     files = list_files(landing, source.name)
     result = SourceResult(source.name, files_seen=len(files))
-    new, duplicates = _new_files(con, source, files)
-    if duplicates:
-        _register(
-            con,
-            source,
-            [
-                (c, "duplicate", f"samme indhold som {original}", {}, (0, 0, 0))
-                for c, original in duplicates
-            ],
-            loaded_at,
-            result,
-        )
+    new, settled = _new_files(con, source, files)
+    if settled:
+        entries = [(c, status, reason, {}, (0, 0, 0)) for c, status, reason in settled]
+        _register(con, source, entries, loaded_at, result)
     batches = _batches(new)
     for number, batch in enumerate(batches, start=1):
         if log and len(batches) > 1:
@@ -279,7 +279,7 @@ def _parse(
             "CREATE OR REPLACE TEMP TABLE _parsed AS SELECT p.*, d._extract_date FROM ("
             + parse_select_sql(source, "_incoming")
             + ") AS p JOIN _file_dates AS d USING (_source_file)",
-            cpr.hmac_pads(key),
+            cpr.hmac_pads(key) if any(c.kind == "cpr" for c in source.columns) else {},
         )
     finally:
         con.unregister("_file_dates")

@@ -114,6 +114,19 @@ def detect_encoding(path: Path) -> str:
     return "cp1252"
 
 
+def has_mixed_line_endings(path: Path) -> bool:
+    """Both CRLF and bare LF line endings in one file (DuckDB's strict reader refuses that)."""
+    crlf = lf = 0
+    previous = b""
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            joined = previous[-1:] + chunk
+            crlf += joined.count(b"\r\n")
+            lf += joined.count(b"\n")
+            previous = chunk
+    return 0 < crlf < lf
+
+
 def read_header(path: Path, encoding: str) -> str:
     with path.open("r", encoding=encoding, newline="") as f:
         line = f.readline()

@@ -26,6 +26,7 @@ from boligmonitor.landing import (
     check_columns,
     detect_delimiter,
     detect_encoding,
+    has_mixed_line_endings,
     normalise_header,
     read_header,
 )
@@ -57,11 +58,12 @@ def plan_csv(file: LandedFile, source: Source, scratch: Path) -> CsvPlan:
     header = normalise_header(header_line.split(delimiter))
     check_columns(header, source)
     read_path = file.path
-    if encoding == "cp1252":
+    if encoding == "cp1252" or has_mixed_line_endings(file.path):
+        # a UTF-8 copy with one kind of line ending, for DuckDB; the landed file stays as it is
         read_path = scratch / f"{len(list(scratch.iterdir()))}.csv"
         with (
-            file.path.open("r", encoding="cp1252", newline="") as src,
-            read_path.open("w", encoding="utf-8", newline="") as dst,
+            file.path.open("r", encoding=encoding, newline=None) as src,
+            read_path.open("w", encoding="utf-8", newline="\n") as dst,
         ):
             shutil.copyfileobj(src, dst, 1 << 20)
     return CsvPlan(file, encoding, delimiter, tuple(header), read_path)

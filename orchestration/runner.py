@@ -17,7 +17,7 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def instance() -> dg.DagsterInstance:
-    """The run history shared with `dagster dev`: DAGSTER_HOME, default $BOLIGMONITOR_HOME/dagster."""
+    """Run history shared with `dagster dev`: DAGSTER_HOME, default BOLIGMONITOR_HOME/dagster."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.paths().home / "dagster")))
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
