@@ -79,6 +79,7 @@ class Extractor:
 
     def put_full(self, source: str, file_date: date, rows: list[dict[str, Any]]) -> None:
         if self.start <= file_date <= self.end:
+            self.summary.add_broken(source, self.corruptor.apply(SOURCES[source], rows))
             self._write(SOURCES[source], file_date, rows, xlsx=True)
 
     # ------------------------------------------------------------- schedule
