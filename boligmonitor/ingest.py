@@ -8,8 +8,9 @@ are handled in batches; each batch (its rows, quarantine and registry entries) c
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -105,21 +106,22 @@ def _registered(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[dict, d
     ).fetchall()
     by_path = {path: (sha, size, mtime) for path, sha, size, mtime in rows}
     loaded = con.execute(
-        "SELECT sha256, min(path) FROM audit.files WHERE status = 'loaded' GROUP BY sha256"
+        """SELECT sha256, min(path) FROM audit.files
+           WHERE status = 'loaded' AND rows_read > 0 GROUP BY sha256"""
     ).fetchall()
     return by_path, dict(loaded)
 
 
 def _new_files(
     con: duckdb.DuckDBPyConnection, source: Source, files: list[LandedFile]
-) -> tuple[list[_Candidate], list[tuple[_Candidate, str, str]]]:
+) -> tuple[list[_Candidate], list[tuple[_Candidate, str, str]], dict[str, str]]:
     """Files not registered yet, and those settled without reading them: a name off the
-    pattern (rejected) or content already loaded under another name (duplicate). A registered
-    file whose size and modification time are unchanged is not hashed again."""
+    pattern (rejected), or data rows already loaded from the same content under another name
+    (duplicate). A registered file whose size and modification time are unchanged is not hashed
+    again. Also returns the loaded content hashes (hash -> path) for duplicates within a run."""
     by_path, loaded = _registered(con, source)
     new: list[_Candidate] = []
     settled: list[tuple[_Candidate, str, str]] = []
-    seen_now: dict[str, str] = {}
     for f in files:
         known = by_path.get(f.relpath)
         if known and known[1] == f.size and known[2] == f.mtime_ns:
@@ -133,13 +135,15 @@ def _new_files(
         except FileProblem as exc:
             settled.append((cand, "rejected", str(exc)))
             continue
-        original = loaded.get(sha) or seen_now.get(sha)
-        if original:
-            settled.append((cand, "duplicate", f"samme indhold som {original}"))
+        if sha in loaded:
+            settled.append((cand, "duplicate", _duplicate_of(loaded[sha])))
         else:
-            seen_now[sha] = f.relpath
             new.append(cand)
-    return new, settled
+    return new, settled, loaded
+
+
+def _duplicate_of(path: str) -> str:
+    return f"samme indhold som {path}, som allerede er indlæst"
 
 
 def _batches(cands: list[_Candidate]) -> list[list[_Candidate]]:
@@ -185,14 +189,19 @@ def _read_batch(
         except FileProblem as exc:
             problems[rel] = str(exc)
     for group in csv_groups(plans):
-        try:
-            load_csv(con, group, source, "_incoming")
-        except duckdb.Error:
-            for plan in group:  # find the file(s) that cannot be read; load the others
-                try:
-                    load_csv(con, [plan], source, "_incoming")
-                except duckdb.Error as exc:
-                    problems[plan.file.relpath] = csv_problem(exc)
+        alone = group
+        if len(group) > 1:
+            try:
+                alone = load_csv(con, group, source, "_incoming")
+                for plan in alone:  # counts disagree: read it again on its own (see load_csv)
+                    con.execute("DELETE FROM _incoming WHERE _source_file = ?", [plan.file.relpath])
+            except duckdb.Error:
+                alone = group  # nothing was appended; find the file(s) that cannot be read
+        for plan in alone:
+            try:
+                load_csv(con, [plan], source, "_incoming")
+            except duckdb.Error as exc:
+                problems[plan.file.relpath] = csv_problem(exc)
     return how
 
 
@@ -208,15 +217,15 @@ def ingest_source(
     loaded_at = loaded_at or datetime.now().replace(microsecond=0)
     files = list_files(landing, source.name)
     result = SourceResult(source.name, files_seen=len(files))
-    new, settled = _new_files(con, source, files)
+    new, settled, loaded = _new_files(con, source, files)
     if settled:
         entries = [(c, status, reason, {}, (0, 0, 0)) for c, status, reason in settled]
-        _register(con, source, entries, loaded_at, result)
+        _register(con, source, entries, loaded_at, result, _names_of(c for c, _, _ in settled))
     batches = _batches(new)
     for number, batch in enumerate(batches, start=1):
         if log and len(batches) > 1:
             log(f"{source.name}: parti {number} af {len(batches)} ({len(batch)} filer)")
-        _ingest_batch(con, source, batch, key, loaded_at, result)
+        _ingest_batch(con, source, batch, key, loaded_at, result, loaded)
     return result
 
 
@@ -227,9 +236,11 @@ def _ingest_batch(
     key: bytes,
     loaded_at: datetime,
     result: SourceResult,
+    loaded: dict[str, str],
 ) -> None:
     """Read and parse in temporary tables (a DuckDB error inside a transaction would end it),
-    then write rows, quarantine and registry entries in one transaction."""
+    then write rows, quarantine and registry entries in one transaction. `loaded` maps content
+    hashes already loaded to their path; files of this batch that load rows are added to it."""
     names: dict[str, FileName] = {}
     problems: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="boligmonitor-") as scratch:
@@ -242,11 +253,16 @@ def _ingest_batch(
         if rel in problems:
             reason = cpr.mask_text(problems[rel])
             entries.append((c, "rejected", reason, how.get(rel, {}), (0, 0, 0)))
+        elif c.sha256 in loaded and counts.get(rel, (0,))[0] > 0:
+            con.execute("DELETE FROM _parsed WHERE _source_file = ?", [rel])
+            entries.append((c, "duplicate", _duplicate_of(loaded[c.sha256]), {}, (0, 0, 0)))
         else:
-            read, loaded, quarantined = counts.get(rel, (0, 0, 0))
-            if read != loaded + quarantined:  # cannot happen; never let it pass silently
-                raise AssertionError(f"{rel}: {read} read != {loaded} + {quarantined}")
-            entries.append((c, "loaded", None, how[rel], (read, loaded, quarantined)))
+            read, good, bad = counts.get(rel, (0, 0, 0))
+            if read != good + bad:  # cannot happen; never let it pass silently
+                raise AssertionError(f"{rel}: {read} read != {good} + {bad}")
+            entries.append((c, "loaded", None, how[rel], (read, good, bad)))
+            if read > 0:
+                loaded[c.sha256] = rel
     con.execute("BEGIN TRANSACTION")
     try:
         _store(con, source, loaded_at)
@@ -316,6 +332,15 @@ def _store(con: duckdb.DuckDBPyConnection, source: Source, loaded_at: datetime) 
         FROM _parsed WHERE len(_errors) > 0""",
         {"loaded_at": loaded_at},
     )
+
+
+def _names_of(cands: Iterable[_Candidate]) -> dict[str, FileName]:
+    """File names that follow the pattern, parsed (for the registry's extract date)."""
+    names = {}
+    for c in cands:
+        with contextlib.suppress(FileProblem):
+            names[c.file.relpath] = parse_name(c.file.name, c.file.path.parent.name)
+    return names
 
 
 def _register(

@@ -82,49 +82,63 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def detect_encoding(path: Path) -> str:
-    """`utf-8-sig` (BOM), `utf-8`, or `cp1252`: the three encodings of the contract.
+@dataclass(frozen=True)
+class Scan:
+    encoding: str  # utf-8-sig (BOM), utf-8 or cp1252
+    mixed_line_endings: bool  # both CRLF and bare LF (DuckDB's strict reader refuses that)
+    lines: int  # physical lines; rows = lines - 1 unless a quoted field spans lines
 
-    A file is UTF-8 only if all of it decodes as UTF-8; Danish letters in Windows-1252 never do,
-    so this never turns `ø` into `Ã¸`. A file that is neither is rejected.
+
+def scan(path: Path) -> Scan:
+    """One pass over the bytes: the encoding, the line endings and the number of lines.
+
+    The encoding is one of the contract's three. A file is UTF-8 only if all of it decodes as
+    UTF-8; Danish letters in Windows-1252 never do, so this never turns `ø` into `Ã¸`. A file
+    that is neither is rejected.
     """
-    with path.open("rb") as f:
-        head = f.read(3)
-        if head == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := f.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder("cp1252")()
-        try:
-            while chunk := f.read(_CHUNK):
-                decoder.decode(chunk)
-        except UnicodeDecodeError as exc:
-            raise FileProblem(
-                "tegnsættet er hverken UTF-8 eller Windows-1252 (byte "
-                f"0x{exc.object[exc.start]:02X}); filen kan ikke læses"
-            ) from exc
-    return "cp1252"
-
-
-def has_mixed_line_endings(path: Path) -> bool:
-    """Both CRLF and bare LF line endings in one file (DuckDB's strict reader refuses that)."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    cp1252 = codecs.getincrementaldecoder("cp1252")()
+    is_utf8 = is_cp1252 = True
+    bad_byte = 0
     crlf = lf = 0
-    previous = b""
+    last = b""
+    bom = None
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
-            joined = previous[-1:] + chunk
-            crlf += joined.count(b"\r\n")
-            lf += joined.count(b"\n")
-            previous = chunk
-    return 0 < crlf < lf
+            if bom is None:
+                bom = chunk.startswith(codecs.BOM_UTF8)
+            crlf += (last + chunk).count(b"\r\n")
+            lf += chunk.count(b"\n")
+            last = chunk[-1:]
+            if is_utf8:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            if is_cp1252:
+                try:
+                    cp1252.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    is_cp1252 = False
+                    bad_byte = exc.object[exc.start]
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    lines = lf + (1 if last not in (b"", b"\n") else 0)
+    if bom:
+        encoding = "utf-8-sig"
+    elif is_utf8:
+        encoding = "utf-8"
+    elif is_cp1252:
+        encoding = "cp1252"
+    else:
+        raise FileProblem(
+            f"tegnsættet er hverken UTF-8 eller Windows-1252 (byte 0x{bad_byte:02X}); "
+            "filen kan ikke læses"
+        )
+    return Scan(encoding, 0 < crlf < lf, lines)
 
 
 def read_header(path: Path, encoding: str) -> str:

@@ -25,10 +25,9 @@ from boligmonitor.landing import (
     LandedFile,
     check_columns,
     detect_delimiter,
-    detect_encoding,
-    has_mixed_line_endings,
     normalise_header,
     read_header,
+    scan,
 )
 
 
@@ -46,19 +45,21 @@ class CsvPlan:
     delimiter: str
     header: tuple[str, ...]
     read_path: Path  # the file itself, or its UTF-8 copy when it was Windows-1252
+    lines: int  # physical lines, header included
 
 
 def plan_csv(file: LandedFile, source: Source, scratch: Path) -> CsvPlan:
     """Sniff encoding, delimiter and columns; raises FileProblem when the file cannot be read."""
     if file.size == 0:
         raise FileProblem("filen er tom")
-    encoding = detect_encoding(file.path)
+    scanned = scan(file.path)
+    encoding = scanned.encoding
     header_line = read_header(file.path, encoding)
     delimiter = detect_delimiter(header_line)
     header = normalise_header(header_line.split(delimiter))
     check_columns(header, source)
     read_path = file.path
-    if encoding == "cp1252" or has_mixed_line_endings(file.path):
+    if encoding == "cp1252" or scanned.mixed_line_endings:
         # a UTF-8 copy with one kind of line ending, for DuckDB; the landed file stays as it is
         read_path = scratch / f"{len(list(scratch.iterdir()))}.csv"
         with (
@@ -66,7 +67,7 @@ def plan_csv(file: LandedFile, source: Source, scratch: Path) -> CsvPlan:
             read_path.open("w", encoding="utf-8", newline="\n") as dst,
         ):
             shutil.copyfileobj(src, dst, 1 << 20)
-    return CsvPlan(file, encoding, delimiter, tuple(header), read_path)
+    return CsvPlan(file, encoding, delimiter, tuple(header), read_path, scanned.lines)
 
 
 def csv_problem(exc: duckdb.Error) -> str:
@@ -87,10 +88,13 @@ def csv_problem(exc: duckdb.Error) -> str:
 
 def load_csv(
     con: duckdb.DuckDBPyConnection, plans: list[CsvPlan], source: Source, table: str
-) -> None:
+) -> list[CsvPlan]:
     """Append the rows of CSV files that share delimiter and header, in one read.
 
     Raises duckdb.Error if any of them cannot be parsed; the caller then reads them one by one.
+    Returns the files whose row count differs from their line count: a multi-file read can
+    silently drop a final line cut off inside quotes (seen with DuckDB 1.5.6), so the caller
+    reads those alone, where DuckDB does raise. A quoted line break also makes them differ.
     """
     first = plans[0]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in first.header) + "}"
@@ -120,9 +124,13 @@ def load_csv(
             FROM _csv_batch AS b JOIN _csv_names AS n USING (filename)
             """
         )
+        counts = dict(
+            con.execute("SELECT filename, count(*) FROM _csv_batch GROUP BY filename").fetchall()
+        )
     finally:
         con.unregister("_csv_names")
-        con.execute("DROP TABLE _csv_batch")
+        con.execute("DROP TABLE IF EXISTS _csv_batch")
+    return [p for p in plans if counts.get(str(p.read_path), 0) != p.lines - 1]
 
 
 def csv_groups(plans: Iterable[CsvPlan]) -> list[list[CsvPlan]]:

@@ -236,7 +236,9 @@ def test_second_run_adds_nothing_and_new_night_loads_only_new_files(con, landing
     assert third.rows_loaded == 1
     assert con.execute("SELECT count(*) FROM raw.anvisninger").fetchone() == (4,)
     duplicate = registry(con)["anvisninger_20231205_2.csv"]
-    assert duplicate[-1] == "samme indhold som anvisninger/anvisninger_20231203.csv"
+    assert duplicate[-1] == (
+        "samme indhold som anvisninger/anvisninger_20231203.csv, som allerede er indlæst"
+    )
 
 
 def test_every_file_reconciles(con, landing: Path) -> None:
@@ -290,3 +292,40 @@ def test_mixed_line_endings_are_read(con, landing: Path) -> None:
     )
     result = ingest(con, landing, "anvisninger")
     assert (result.rows_loaded, result.rows_quarantined, result.count("rejected")) == (2, 0, 0)
+
+
+def test_truncated_file_in_a_batch_is_rejected_not_cut_short(con, landing: Path) -> None:
+    """Regression: DuckDB 1.5.6 reading several small files in one read_csv call silently
+    dropped a last line cut off inside quotes (read alone, it raises). Ingestion must reject it."""
+    sizes = [14, 16, 9, 8, 4]
+    for night, size in enumerate(sizes, start=1):
+        rows = [shelter_stay(f"H-{night}{i:05d}") for i in range(size)]
+        write_csv(landing, f"herbergsophold_202205{night:02d}.csv", rows, newline="\n")
+    last = landing / "herbergsophold" / "herbergsophold_20220505.csv"
+    last.write_bytes(last.read_bytes() + b'H-0005287;0101901235;"Forsorgshjemm')
+    result = ingest(con, landing, "herbergsophold")
+    files = registry(con)
+    assert files["herbergsophold_20220505.csv"][0] == "rejected"
+    assert "anførselstegn" in files["herbergsophold_20220505.csv"][-1]
+    assert result.rows_loaded == sum(sizes[:-1])
+    assert result.count("loaded") == 4
+
+
+def test_a_quoted_line_break_is_one_row(con, landing: Path) -> None:
+    for night in (21, 22):  # two files: the multi-file read path
+        rows = [returned("B-1", bemaerkning="Første linje\nanden linje"), returned(f"B-{night}")]
+        write_csv(landing, f"returnerede_boliger_202401{night}.csv", rows)
+    assert ingest(con, landing, "returnerede_boliger").rows_loaded == 4
+    remarks = con.execute(
+        "SELECT DISTINCT bemaerkning FROM raw.returnerede_boliger WHERE bolig_id = 'B-1'"
+    ).fetchall()
+    assert remarks == [("Første linje\nanden linje",)]
+
+
+def test_empty_nightly_extracts_are_loaded_not_duplicates(con, landing: Path) -> None:
+    for night in (1, 2, 3):
+        write_csv(landing, f"bostotte_2024010{night}.csv", [])
+    result = ingest(con, landing, "bostotte")
+    assert result.count("loaded") == 3 and result.count("duplicate") == 0
+    dates = con.execute("SELECT max(extract_date) FROM audit.files").fetchone()
+    assert dates == (date(2024, 1, 3),)
