@@ -22,18 +22,19 @@ The rules (DESIGN.md, "No personal data leaves"):
    only cost the partners information.
 2. **Complementary suppression.** A suppressed cell must not be recoverable from the published
    cells and the row, column and grand totals of the same table. The totals are linear equations
-   over the cells, all of which are non-negative; a suppressed cell is protected when its value
-   can change, i.e. when it lies on a cycle of suppressed cells along which values can be moved
-   while every published number stays the same and no cell becomes negative (rows and columns
-   are the nodes of a graph, cells its edges). For every primary cell that is not yet protected,
-   the cheapest such cycle is added: smallest values first, zeros only when nothing else works
-   (a suppressed zero can only move upwards, and a known structural zero protects nothing).
-   Ties are broken by the sorted order of the categories, so the same input gives the same
-   output, whatever the row order. Everything added this way is itself on the cycle, so every
-   suppressed cell (primary or complementary) can take more than one value; this is verified
-   before the result is returned. Because the equations form a network matrix (totally
-   unimodular), the feasible interval of every suppressed cell has integer end points, so
-   "can take more than one value" means at least two whole numbers.
+   over the cells. What a reader also knows is that counts are whole and non-negative and, since
+   zeros are always shown, that every suppressed cell is at least 1 (so two hidden cells that
+   must sum to 2 would both be known to be 1). A suppressed cell is protected when its value
+   can still change: when it lies on a cycle of suppressed cells along which values can be moved
+   while every published number stays the same and no hidden cell drops below 1 (rows and
+   columns are the nodes of a graph, cells its edges). For every primary cell that is not yet
+   protected, smallest first, the cheapest such cycle is added: smallest sum of values first,
+   then fewest cells; zeros are never used. Ties are broken by the sorted order of the
+   categories, so the same input gives the same output, whatever the row order. Everything added
+   lies on the cycle, so every suppressed cell (primary or complementary) can take more than one
+   value; this is verified before the result is returned. Because the equations form a network
+   matrix (totally unimodular), the feasible interval of every suppressed cell has whole end
+   points, so "more than one value" means at least two whole numbers.
 3. **Derived values.** A rate or average in a row is suppressed when any count it is built on is
    suppressed in that row.
 4. **The pilot is never broken down.** A table marked `pilot` may hold only the pilot's total:
@@ -60,6 +61,7 @@ from boligmonitor.contracts import SOURCES
 DEFAULT_K = 5
 MIN_K = 3
 TOTAL = "I alt"
+LOWEST_HIDDEN = 1  # zeros are always shown, so every suppressed cell is known to be at least 1
 
 Reason = Literal["primary", "complementary", "derived"]
 REASONS: tuple[Reason, ...] = ("primary", "complementary", "derived")
@@ -386,12 +388,19 @@ def _check_sums(edges: list[tuple[int, int, int, int]], values: list[int], where
 
 
 def _arcs(edge: tuple[int, int, int, int], z: int) -> list[tuple[int, int]]:
-    """The directions in which the cell's value can move: +1 (u→v) or -1 (v→u)."""
+    """The directions (u→v, v→u) in which a suppressed cell's value can move.
+
+    Moving along u→v changes the cell by +sign, along v→u by -sign. Upwards is always possible.
+    Downwards only while the cell stays at least 1: zeros are always published, so a reader
+    knows that every suppressed cell is at least 1, and the protection must hold with that
+    knowledge. A zero is never suppressed, so it has no directions at all."""
+    if z == 0:
+        return []
     u, v, sign, _ = edge
     arcs = []
-    if sign == 1 or z > 0:  # moving u→v changes the cell by +sign
+    if sign == 1 or z > LOWEST_HIDDEN:
         arcs.append((u, v))
-    if sign == -1 or z > 0:
+    if sign == -1 or z > LOWEST_HIDDEN:
         arcs.append((v, u))
     return arcs
 
@@ -404,18 +413,19 @@ def _path(
     target: int,
     skip: int,
     only_suppressed: bool,
-) -> tuple[tuple[int, int, int], list[int]] | None:
-    """Cheapest path start→target along movable cells (Dijkstra); cost of adding a published
-    cell: (is zero, value, 1); suppressed cells are free. Returns (cost, edges added) or None."""
+) -> tuple[tuple[int, int], list[int]] | None:
+    """Cheapest path start→target along movable cells (Dijkstra). Suppressed cells are free;
+    adding a published cell costs (its value, 1 cell), so the smallest cells are chosen first and
+    then the fewest. Returns (cost, the published cells to add) or None."""
     adjacency: dict[int, list[tuple[int, int]]] = {}
     for e, edge in enumerate(edges):
         if e == skip or (only_suppressed and e not in suppressed):
             continue
         for a, b in _arcs(edge, values[e]):
             adjacency.setdefault(a, []).append((b, e))
-    best: dict[int, tuple[int, int, int]] = {start: (0, 0, 0)}
+    best: dict[int, tuple[int, int]] = {start: (0, 0)}
     came: dict[int, tuple[int, int]] = {}
-    heap = [((0, 0, 0), start)]
+    heap = [((0, 0), start)]
     done: set[int] = set()
     while heap:
         cost, node = heapq.heappop(heap)
@@ -430,8 +440,8 @@ def _path(
                     added.append(e)
             return cost, sorted(added)
         for nxt, e in adjacency.get(node, []):
-            step = (0, 0, 0) if e in suppressed else (int(values[e] == 0), values[e], 1)
-            new = (cost[0] + step[0], cost[1] + step[1], cost[2] + step[2])
+            step = (0, 0) if e in suppressed else (values[e], 1)
+            new = (cost[0] + step[0], cost[1] + step[1])
             if nxt not in best or new < best[nxt]:
                 best[nxt] = new
                 came[nxt] = (node, e)

@@ -66,8 +66,9 @@ def equations(table: pa.Table, spec: TableSpec) -> list[tuple[list[int], int]]:
 
 
 def intervals(table: pa.Table, result: Suppression, count: str) -> dict[int, tuple[float, float]]:
-    """For every suppressed cell, the smallest and largest value it can take given everything
-    published: the published cells, every total equation, and that counts are non-negative.
+    """For every suppressed cell, the smallest and largest value it can take given everything a
+    reader knows: the published cells, every total equation, and that a suppressed count is at
+    least 1 (zeros are always published, so a hidden cell is never zero).
 
     Computed by linear programming (HiGHS). The equations of a table with margins form a network
     matrix, which is totally unimodular, so the end points are whole numbers: a width above zero
@@ -95,7 +96,7 @@ def intervals(table: pa.Table, result: Suppression, count: str) -> dict[int, tup
         for direction in (1.0, -1.0):
             c = [0.0] * len(hidden)
             c[n] = direction
-            lp = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None), method="highs")
+            lp = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(1, None), method="highs")
             if lp.status == 3:  # unbounded: only possible upwards
                 ends.append(float("inf"))
                 continue
@@ -182,6 +183,14 @@ def test_small_count_is_suppressed_with_the_smallest_other_nonzero_cell():
     assert result.table.column("antal").to_pylist() == [None, 0, 12, None, 40, 62]
     assert [(c.row, c.reason) for c in result.cells] == [(0, "primary"), (3, "complementary")]
     assert result.summary() == {"primary": 1, "complementary": 1, "derived": 0}
+
+
+def test_two_hidden_ones_are_not_left_summing_to_two():
+    """Both 1s hidden and nothing else: a reader who knows hidden cells are at least 1 would
+    read off 1 and 1 from the total. A third cell must be hidden too."""
+    result = suppress(one_way([1, 1, 20, 30]), ONE_WAY)
+    assert result.table.column("antal").to_pylist() == [None, None, None, 30, 52]
+    assert [c.reason for c in result.cells] == ["primary", "primary", "complementary"]
 
 
 def test_zero_is_published_and_large_counts_are_untouched():
