@@ -48,6 +48,7 @@ class Corruptor:
     def __init__(self, rng: random.Random, share: float = BROKEN_ROW_SHARE) -> None:
         self.rng = rng
         self.share = share
+        self._turns: dict[str, int] = {}
 
     def apply(self, source: Source, rows: list[dict[str, Any]]) -> list[str]:
         """Break some rows in place; return the kind of every row broken."""
@@ -58,9 +59,13 @@ class Corruptor:
                 continue
             if self.rng.random() >= self.share:
                 continue
-            for kind in self.rng.sample(kinds, len(kinds)):
+            # Take the kinds in turn, so every kind occurs even in a small generation.
+            turn = self._turns.get(source.name, 0)
+            for i in range(len(kinds)):
+                kind = kinds[(turn + i) % len(kinds)]
                 if self._break(source, row, kind):
                     done.append(kind)
+                    self._turns[source.name] = turn + i + 1
                     break
         return done
 

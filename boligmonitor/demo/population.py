@@ -31,7 +31,7 @@ from boligmonitor.demo.housing import Department, new_dwelling, poisson, weighte
 HOMELESS_AT_SCALE_1 = 1400
 NEW_HOMELESS_PER_DAY = 4.7
 PILOT_DATE = date(2022, 5, 1)
-# The plan's extra effort: more move-on subsidies from 2024 (about 120 more into a home a year).
+# The plan's extra effort from 2024: more citizens recommended and more move-on subsidies.
 EXTRA_EFFORT_FROM = date(2024, 1, 1)
 PILOT_GROUPS = (("sundholm", 20), ("ung", 20), ("uden_bostotte", 10))
 _BUCKET = 250  # kr.: width of the ability-to-pay buckets of the waiting pool
@@ -41,7 +41,7 @@ _BUCKETS = 60
 _ABILITY: dict[str, tuple[tuple[float, float], ...]] = {
     "familie": (
         (3000, 0.0),
-        (3500, 0.08),
+        (3500, 0.06),
         (4000, 0.2),
         (4500, 0.38),
         (5000, 0.615),
@@ -55,7 +55,7 @@ _ABILITY: dict[str, tuple[tuple[float, float], ...]] = {
         (2000, 0.0),
         (2500, 0.22),
         (3000, 0.66),
-        (3500, 0.86),
+        (3500, 0.83),
         (4000, 0.96),
         (4800, 1.0),
     ),
@@ -289,7 +289,10 @@ class Simulation:
         self.at(self._after(rng.expovariate(1 / 480)), self._other_exit, citizen, citizen.spell)
         if citizen.shelter_user:
             self._start_stay(citizen, backdate=backdate)
-        if rng.random() < (0.76 if citizen.shelter_user else 0.62):
+        share = 0.76 if citizen.shelter_user else 0.62
+        if self.today >= EXTRA_EFFORT_FROM:
+            share = min(0.95, share * 1.2)
+        if rng.random() < share:
             delay = rng.uniform(0, 150) if backdate else 5 + rng.expovariate(1 / 60)
             self.at(self._workday(self._after(delay)), self._recommend, citizen, citizen.spell)
 
