@@ -1,0 +1,263 @@
+"""The analyst snapshot: a consistent copy of the working file, published atomically.
+
+DuckDB allows one writer per file, and while a process writes no other process may open the
+file, not even read-only. Analysts therefore never open the working file. After a successful run
+the pipeline copies the working file into a new file next to the published one
+(`ATTACH` read-only, `COPY FROM DATABASE`, checkpoint, close), checks that the copy opens, and
+swaps it in with `os.replace`. A reader who has the old file open keeps reading the old state
+(on Linux the old file lives on until it is closed); the next connection sees the new one. If the
+process dies half-way, only a hidden temporary file is left behind, and the next publish removes
+it: the published file is never half-written.
+
+Nothing here imports Dagster; the CLI and the Dagster asset both call `publish` and `query`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+T = TypeVar("T")
+Log = Callable[[str], None]
+
+TEMP_SUFFIX = ".tmp"
+LOCK_WAIT_SECONDS = 300.0  # how long to wait for another process to let go of the working file
+_LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+
+
+class SnapshotError(RuntimeError):
+    """Publishing or querying the snapshot failed; the message (Danish) says why."""
+
+
+class NoSnapshotError(SnapshotError):
+    """No snapshot has been published yet."""
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    size_bytes: int
+    tables: int
+    views: int
+    seconds: float
+
+    def describe(self) -> str:
+        return (
+            f"Øjebliksbilledet til analytikere er offentliggjort: {self.path} "
+            f"({self.tables} tabeller, {self.views} views, {self.size_bytes / 1e6:.1f} MB, "
+            f"{self.seconds:.1f} s)."
+        )
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """True for DuckDB's 'Could not set lock on file …': another process has the file open."""
+    return isinstance(exc, duckdb.IOException) and any(m in str(exc) for m in _LOCK_MARKERS)
+
+
+def retry_on_lock(
+    action: Callable[[], T],
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    log: Log | None = None,
+    what: str = "databasefilen",
+) -> T:
+    """Run `action`; while it fails because another process holds the DuckDB file, wait and try
+    again (0.5 s, doubling up to 30 s) for at most `wait_seconds`, then let the error through.
+    Any other error is raised at once."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.5
+    while True:
+        try:
+            return action()
+        except duckdb.IOException as exc:
+            if not is_lock_error(exc) or time.monotonic() + delay > deadline:
+                raise
+            if log is not None:
+                log(f"{what} er låst af en anden proces; prøver igen om {delay:.1f} s.")
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+def _sql_string(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _temp_files(target: Path) -> list[Path]:
+    """Temporary files (and their WAL) left by publishes whose process is gone."""
+    stale = []
+    for path in sorted(target.parent.glob(f".{target.name}.*")):
+        pid = path.name[len(target.name) + 2 :].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # another process is publishing right now
+        stale.append(path)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(
+    work_db: Path,
+    snapshot_db: Path,
+    log: Log | None = None,
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+) -> Published:
+    """Copy `work_db` into a new file next to `snapshot_db` and swap it in atomically.
+
+    The working file is attached read-only under its own name (its file stem, `boligmonitor`),
+    because dbt's views name their tables with that catalog; the published file has the same
+    stem, so the views resolve when analysts open it.
+    """
+    started = time.monotonic()
+    if not work_db.is_file():
+        raise SnapshotError(
+            f"Arbejdsdatabasen {work_db} findes ikke, så der er intet at offentliggøre."
+        )
+    if work_db.resolve() == snapshot_db.resolve():
+        raise SnapshotError("Arbejdsdatabasen og øjebliksbilledet må ikke være samme fil.")
+    snapshot_db.parent.mkdir(parents=True, exist_ok=True)
+    for stale in _temp_files(snapshot_db):  # left by a publish that was killed half-way
+        stale.unlink(missing_ok=True)
+    temp = snapshot_db.with_name(f".{snapshot_db.name}.{os.getpid()}{TEMP_SUFFIX}")
+    catalog = work_db.stem
+    try:
+        con = duckdb.connect()
+        try:
+            retry_on_lock(
+                lambda: con.execute(f'ATTACH {_sql_string(work_db)} AS "{catalog}" (READ_ONLY)'),
+                wait_seconds=lock_wait_seconds,
+                log=log,
+                what=f"Arbejdsdatabasen {work_db}",
+            )
+            con.execute(f"ATTACH {_sql_string(temp)} AS publish_target")
+            con.execute(f'COPY FROM DATABASE "{catalog}" TO publish_target')
+            con.execute("CHECKPOINT publish_target")
+            con.execute("DETACH publish_target")
+        finally:
+            con.close()
+        tables, views = _verify(temp)
+        _fsync(temp)
+        os.replace(temp, snapshot_db)
+        _fsync(snapshot_db.parent)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}.wal").unlink(missing_ok=True)
+        raise
+    return Published(
+        path=snapshot_db,
+        size_bytes=snapshot_db.stat().st_size,
+        tables=tables,
+        views=views,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _verify(path: Path) -> tuple[int, int]:
+    """Open the new file read-only as an analyst would; count its tables and views."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        (tables,) = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchone()
+        (views,) = con.execute(
+            "SELECT count(*) FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal"
+        ).fetchone()
+    finally:
+        con.close()
+    if Path(f"{path}.wal").exists():
+        raise SnapshotError(f"Kopien {path} har stadig en WAL-fil; den offentliggøres ikke.")
+    return int(tables), int(views)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def open_read_only(snapshot_db: Path) -> duckdb.DuckDBPyConnection:
+    if not snapshot_db.is_file():
+        raise NoSnapshotError(
+            f"Der er endnu ikke offentliggjort et øjebliksbillede af lageret ({snapshot_db}). "
+            "Det skrives efter den første vellykkede kørsel: kør `boligmonitor run` (eller "
+            "`make demo`), og prøv igen."
+        )
+    return duckdb.connect(str(snapshot_db), read_only=True)
+
+
+def query(snapshot_db: Path, sql: str) -> QueryResult:
+    """Run one query on the published snapshot, read-only."""
+    con = open_read_only(snapshot_db)
+    try:
+        cursor = con.execute(sql)
+        if cursor.description is None:
+            return QueryResult([], [])
+        columns = [d[0] for d in cursor.description]
+        return QueryResult(columns, cursor.fetchall())
+    except duckdb.Error as exc:
+        message = str(exc)
+        if "read-only" in message or "read only" in message:
+            raise SnapshotError(
+                "Øjebliksbilledet kan kun læses (SELECT); ændringer hører hjemme i pipelinen."
+            ) from exc
+        raise SnapshotError(f"Forespørgslen fejlede: {message}") from exc
+    finally:
+        con.close()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def format_table(result: QueryResult, max_width: int = 60) -> str:
+    """A plain text table: header, rule, rows (numbers right-aligned), and the row count."""
+    if not result.columns:
+        return "(ingen rækker)"
+    cells = [[_cell(v) for v in row] for row in result.rows]
+    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    numeric = [
+        all(isinstance(row[i], int | float) or row[i] is None for row in result.rows)
+        and any(row[i] is not None for row in result.rows)
+        for i in range(len(result.columns))
+    ]
+    widths = [
+        max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(result.columns)
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if numeric[i] else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ]
+        return " | ".join(parts).rstrip()
+
+    out = [line(result.columns), "-+-".join("-" * w for w in widths)]
+    out += [line(row) for row in cells]
+    n = len(result.rows)
+    out.append(f"({n} {'række' if n == 1 else 'rækker'})")
+    return "\n".join(out)

@@ -1,0 +1,123 @@
+"""The last asset of every run: publish the analyst snapshot of the working file.
+
+How the snapshot stays last without anyone editing it: at definitions-load time this module
+asks Dagster's component tree for the definitions of every *other* domain folder in `defs/`
+(`context.build_defs(folder)`; the tree caches them, so they are built once and are the same
+objects the project loads) and makes the snapshot depend on every executable asset found there.
+An engineer who adds a domain folder or an asset anywhere outside `operations/` gets it upstream
+of the snapshot automatically; `tests/test_operations.py` checks that the snapshot's parents are
+exactly all other executable assets.
+
+Because it depends on everything, Dagster skips the snapshot when any upstream step fails or
+any blocking check fails (a blocking check gates its asset's downstream assets). The asset also
+looks at the run's own event log before publishing and refuses if a step failed or a blocking
+check did not pass, so a gap in Dagster's skipping can never publish a bad state.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from boligmonitor import settings, snapshot
+from orchestration.defs.ingest.assets import DUCKDB_POOL
+from orchestration.resources import Warehouse
+
+SNAPSHOT_KEY = dg.AssetKey(["warehouse", "snapshot"])
+OPERATIONS_GROUP = "operations"
+EXPORTS_GROUP = "exports"
+_THIS_DOMAIN = Path(__file__).parent.name
+
+
+def other_domain_definitions(context: dg.ComponentLoadContext) -> list[dg.Definitions]:
+    """The definitions of every domain in `defs/` except this one (built once, cached)."""
+    found = []
+    for entry in sorted(context.defs_module_path.iterdir()):
+        if entry.name == _THIS_DOMAIN or entry.name.startswith(("_", ".")):
+            continue
+        if (entry.is_dir() and (entry / "__init__.py").exists()) or entry.suffix == ".py":
+            found.append(context.build_defs(entry))
+    return found
+
+
+def executable_assets(definitions: list[dg.Definitions]) -> dict[dg.AssetKey, str | None]:
+    """Every materialisable asset key in `definitions`, with its group."""
+    keys: dict[dg.AssetKey, str | None] = {}
+    for defs in definitions:
+        for item in defs.assets or []:
+            if isinstance(item, dg.AssetsDefinition) and item.is_executable:
+                for spec in item.specs:
+                    keys[spec.key] = spec.group_name
+    return keys
+
+
+def _failures_in_run(context: dg.AssetExecutionContext) -> list[str]:
+    """Failed steps and failed blocking checks recorded so far in this run."""
+    records = context.instance.get_records_for_run(
+        context.run_id,
+        of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_CHECK_EVALUATION},
+    ).records
+    problems = []
+    for record in records:
+        event = record.event_log_entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            problems.append(f"trinnet {event.step_key} fejlede")
+            continue
+        evaluation = event.event_specific_data
+        if not evaluation.passed and evaluation.blocking:
+            problems.append(
+                f"den blokerende kontrol {evaluation.check_name} på "
+                f"{evaluation.asset_key.to_user_string()} bestod ikke"
+            )
+    return problems
+
+
+def snapshot_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=SNAPSHOT_KEY,
+        deps=upstream,
+        group_name=OPERATIONS_GROUP,
+        pool=DUCKDB_POOL,
+        kinds={"duckdb"},
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+        description=(
+            "Øjebliksbilledet til analytikere: warehouse/boligmonitor.duckdb. Efter en vellykket "
+            "kørsel kopieres arbejdsdatabasen til en ny fil, som atomisk erstatter den gamle. "
+            "Analytikere åbner den skrivebeskyttet, også mens næste kørsel er i gang. "
+            "Afhænger af alle andre aktiver, så den kun skrives, når alt andet i kørslen lykkedes."
+        ),
+    )
+    def _snapshot(
+        context: dg.AssetExecutionContext, warehouse_db: Warehouse
+    ) -> dg.MaterializeResult:
+        problems = _failures_in_run(context)
+        if problems:
+            raise dg.Failure(
+                description="Øjebliksbilledet offentliggøres ikke, fordi "
+                + "; ".join(problems)
+                + ". Analytikerne beholder det forrige.",
+                allow_retries=False,
+            )
+        published = snapshot.publish(
+            warehouse_db.file(), settings.paths().snapshot_db, log=context.log.warning
+        )
+        context.log.info(published.describe())
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(published.path)),
+                "size_bytes": published.size_bytes,
+                "tables": published.tables,
+                "views": published.views,
+                "seconds": round(published.seconds, 2),
+                "summary": dg.MetadataValue.text(published.describe()),
+            }
+        )
+
+    return _snapshot
+
+
+@dg.definitions
+def defs(context: dg.ComponentLoadContext) -> dg.Definitions:
+    upstream = sorted(executable_assets(other_domain_definitions(context)), key=str)
+    return dg.Definitions(assets=[snapshot_asset(upstream)])
