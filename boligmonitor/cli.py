@@ -75,5 +75,54 @@ def run(demo: bool) -> None:
     sys.exit(0 if ok else 1)
 
 
+@main.command("sql")
+@click.argument("query")
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="Skriv resultatet som CSV i stedet for en tabel."
+)
+def sql(query: str, as_csv: bool) -> None:
+    """Forespørg det offentliggjorte øjebliksbillede af lageret (kun læsning)."""
+    import csv
+
+    from boligmonitor import snapshot
+
+    try:
+        result = snapshot.query(settings.paths().snapshot_db, query)
+    except snapshot.NoSnapshotError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except snapshot.SnapshotError as exc:
+        click.echo(f"Fejl: {exc}", err=True)
+        sys.exit(1)
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        if result.columns:
+            writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    else:
+        click.echo(snapshot.format_table(result))
+
+
+@main.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Skriv status som JSON (til overvågning).")
+def status(as_json: bool) -> None:
+    """Seneste kørsel, kildernes alder, karantæne, kontroller og eksport. Afslutter med kode 1,
+    når noget kræver opmærksomhed."""
+    from boligmonitor import status as status_report
+    from orchestration.defs.operations.history import recent_runs
+    from orchestration.runner import instance
+
+    try:
+        as_of = settings.as_of()
+    except settings.ConfigError as exc:
+        click.echo(f"Fejl: {exc}", err=True)
+        sys.exit(2)
+    with instance() as inst:
+        runs = recent_runs(inst)
+    report = status_report.collect(settings.paths(), as_of, runs)
+    click.echo(status_report.as_json(report) if as_json else report.render())
+    sys.exit(1 if report.needs_attention else 0)
+
+
 if __name__ == "__main__":
     main()
