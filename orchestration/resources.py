@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from boligmonitor import settings, warehouse
+from boligmonitor.snapshot import retry_on_lock
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -26,7 +27,9 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = warehouse.connect(self.file())
+        """Open the working file. While another process holds it (DuckDB: 'Could not set
+        lock'), wait and retry with backoff for at most five minutes instead of failing."""
+        con = retry_on_lock(lambda: warehouse.connect(self.file()), what=str(self.file()))
         try:
             yield con
         finally:
