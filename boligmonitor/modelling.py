@@ -1,0 +1,151 @@
+"""The dbt project (dbt_project/): where it is, its manifest, and the environment dbt runs in.
+
+Plain functions, no Dagster: the Dagster dbt assets, the CLI and the tests use them.
+
+The manifest (`dbt_project/target/manifest.json`) is build output and never committed. The Dagster
+definitions need it at load time, so `ensure_manifest()` runs `dbt parse` when it is missing or
+older than any file of the project. A fresh clone therefore needs no manual step: the first
+`make test`, `make demo`, `boligmonitor run` or `dagster dev` parses once (a few seconds), later
+loads reuse the manifest. dbt parses into a private folder and the manifest is moved into place
+atomically, so two processes loading at the same time never see half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from boligmonitor import settings
+
+PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+# What dbt writes itself; not part of the project's sources when judging staleness.
+_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
+
+
+class ModellingError(RuntimeError):
+    """dbt could not parse or document the project; the message says what dbt said."""
+
+
+def manifest_path(project_dir: Path = PROJECT_DIR) -> Path:
+    return project_dir / "target" / "manifest.json"
+
+
+def project_files(project_dir: Path = PROJECT_DIR) -> Iterator[Path]:
+    """Every file that shapes the manifest: models, macros, seeds, tests, docs, yml."""
+    for path in project_dir.rglob("*"):
+        relative = path.relative_to(project_dir)
+        if relative.parts[0] in _OUTPUT_DIRS or not path.is_file():
+            continue
+        yield path
+
+
+def manifest_is_stale(project_dir: Path = PROJECT_DIR) -> bool:
+    manifest = manifest_path(project_dir)
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime_ns
+    return any(p.stat().st_mtime_ns > built for p in project_files(project_dir))
+
+
+def dbt_executable() -> str:
+    beside = Path(sys.executable).parent / "dbt"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("dbt")
+    if not found:
+        raise ModellingError("Programmet dbt blev ikke fundet. Kør `make install`.")
+    return found
+
+
+def dbt_env(work_db: Path | None = None, as_of: date | None = None) -> dict[str, str]:
+    """The environment variables dbt reads: the warehouse file and the report date.
+
+    Both are resolved here, so dbt and the Dagster resources always agree (profiles.yml reads
+    BOLIGMONITOR_WORK_DB, the macro as_of_date() reads BOLIGMONITOR_AS_OF).
+    """
+    return {
+        settings.WORK_DB_VAR: str((work_db or settings.paths().work_db).resolve()),
+        settings.AS_OF_VAR: (as_of or settings.as_of()).isoformat(),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block, then restore them."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_dbt(args: list[str], project_dir: Path, env: dict[str, str]) -> None:
+    command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
+    command += ["--profiles-dir", str(project_dir)]
+    done = subprocess.run(
+        command,
+        cwd=project_dir,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
+        raise ModellingError(f"dbt {args[0]} fejlede (kode {done.returncode}):\n{tail}")
+
+
+def ensure_manifest(project_dir: Path = PROJECT_DIR) -> Path:
+    """Return the manifest, running `dbt parse` first when it is missing or stale."""
+    manifest = manifest_path(project_dir)
+    if not manifest_is_stale(project_dir):
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=manifest.parent, prefix="parse-") as tmp:
+        env = {
+            "DBT_TARGET_PATH": tmp,
+            "DBT_LOG_PATH": tmp,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        _run_dbt(["parse", "--quiet"], project_dir, env)
+        os.replace(Path(tmp) / "manifest.json", manifest)
+    return manifest
+
+
+def generate_docs(
+    dest: Path,
+    work_db: Path | None = None,
+    as_of: date | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> Path:
+    """Write the dbt docs site as one static page, `dest/index.html`, for analysts.
+
+    `dbt docs generate --static` embeds the manifest and the catalog (read from the warehouse
+    file, so it needs the built models) in a single HTML file that opens without a server.
+    Returns the page.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    manifest_path(project_dir).parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=manifest_path(project_dir).parent, prefix="docs-") as tmp:
+        env = {**dbt_env(work_db, as_of), "DBT_TARGET_PATH": tmp, "DBT_LOG_PATH": tmp}
+        _run_dbt(["docs", "generate", "--static"], project_dir, env)
+        page = dest / "index.html"
+        partial = dest / ".index.html.tmp"
+        shutil.copyfile(Path(tmp) / "static_index.html", partial)
+        os.replace(partial, page)
+        for name in ("manifest.json", "catalog.json"):
+            shutil.copyfile(Path(tmp) / name, dest / name)
+    return page
