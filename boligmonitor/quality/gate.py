@@ -1,0 +1,39 @@
+"""One quality check from start to end: validate a suite, keep the results, publish the report.
+
+The Dagster asset checks call `check_suite`; it imports no Dagster, so the CLI and tests can too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from boligmonitor import warehouse
+from boligmonitor.quality import report, store
+from boligmonitor.quality.suites import Suite
+from boligmonitor.quality.validation import SuiteResult, validate_suite
+
+
+def publish_report(db_path: Path, report_dir: Path, as_of: date) -> Path:
+    """Rewrite the quality report from the newest results in audit.validations."""
+    con = warehouse.connect(db_path)
+    try:
+        rows = store.latest(con)
+    finally:
+        con.close()
+    return report.write(report_dir, report.render(rows, as_of, datetime.now()))
+
+
+def check_suite(
+    db_path: Path, suite: Suite, *, as_of: date, run_id: str, report_dir: Path
+) -> SuiteResult:
+    """Validate `suite` (GX, read-only, released afterwards), store its results in
+    audit.validations, and rewrite the report in `report_dir`."""
+    result = validate_suite(db_path, suite, as_of=as_of, run_id=run_id)
+    con = warehouse.connect(db_path)
+    try:
+        store.save(con, result)
+    finally:
+        con.close()
+    publish_report(db_path, report_dir, as_of)
+    return result

@@ -1,0 +1,96 @@
+"""Validation results kept in the warehouse: `audit.validations`, one row per rule per run."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from boligmonitor.quality.validation import SuiteResult
+
+TABLE = "audit.validations"
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "run_id": ("VARCHAR", "Kørslens id (Dagster run id) / run id"),
+    "validated_at": ("TIMESTAMP", "Tidspunkt for valideringen / time of validation"),
+    "suite": ("VARCHAR", "Regelsættets navn (filen i expectations/) / suite"),
+    "table_name": ("VARCHAR", "Den validerede tabel, skema.tabel / table validated"),
+    "asset_key": ("VARCHAR", "Dagster-asset som kontrollen hører til / Dagster asset"),
+    "rule_id": ("VARCHAR", "Reglens id i regelsættet / rule id"),
+    "expectation": ("VARCHAR", "Great Expectations-forventningens type / GX expectation type"),
+    "severity": ("VARCHAR", "error (stopper eksport) eller warning (rapporteres) / severity"),
+    "description": ("VARCHAR", "Reglen i ord / what the rule says"),
+    "success": ("BOOLEAN", "Reglen var overholdt / the rule held"),
+    "observed_value": ("VARCHAR", "Observeret værdi (kort, CPR-lignende tal maskeret)"),
+    "unexpected_count": ("BIGINT", "Antal afvigende rækker eller værdier / failing rows or values"),
+    "failing_examples": (
+        "VARCHAR",
+        "Op til fem eksempler på afvigelser som JSON-liste (CPR-lignende tal maskeret)",
+    ),
+    "error": ("VARCHAR", "Fejl, hvis reglen ikke kunne afgøres / error if it could not be run"),
+}
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    ddl = ", ".join(f'"{name}" {sql_type}' for name, (sql_type, _) in COLUMNS.items())
+    con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({ddl})")
+    con.execute(
+        f"COMMENT ON TABLE {TABLE} IS 'Kvalitetskontroller: resultatet af hver regel i hvert "
+        "regelsæt i hver kørsel. Seneste resultater ses i kvalitetsrapporten "
+        "($BOLIGMONITOR_HOME/quality/index.html).'"
+    )
+    for name, (_, doc) in COLUMNS.items():
+        con.execute(
+            f"COMMENT ON COLUMN {TABLE}.\"{name}\" IS '{doc.replace(chr(39), chr(39) * 2)}'"
+        )
+
+
+def save(con: duckdb.DuckDBPyConnection, result: SuiteResult) -> int:
+    """Store a suite's results; re-validating the same suite in the same run replaces them."""
+    ensure_table(con)
+    rows = [
+        (
+            result.run_id,
+            result.validated_at,
+            result.suite,
+            result.table,
+            result.asset,
+            r.rule_id,
+            r.expectation,
+            r.severity,
+            r.description,
+            r.success,
+            r.observed_value,
+            r.unexpected_count,
+            json.dumps(list(r.examples), ensure_ascii=False),
+            r.error,
+        )
+        for r in result.results
+    ]
+    con.execute("BEGIN")
+    try:
+        con.execute(
+            f"DELETE FROM {TABLE} WHERE run_id = ? AND suite = ?", [result.run_id, result.suite]
+        )
+        if rows:
+            placeholders = ", ".join("?" for _ in COLUMNS)
+            con.executemany(f"INSERT INTO {TABLE} VALUES ({placeholders})", rows)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(rows)
+
+
+def latest(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The newest result of every rule of every suite (the state the report shows)."""
+    ensure_table(con)
+    cursor = con.execute(
+        f"""SELECT * FROM {TABLE}
+            QUALIFY dense_rank() OVER (
+                PARTITION BY suite ORDER BY validated_at DESC, run_id DESC) = 1
+            ORDER BY table_name, suite, severity, rule_id"""
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
