@@ -38,20 +38,20 @@ def main() -> None:
 @click.option("--end", callback=_date, default="2025-12-31", show_default=True)
 def demo_data(landing: Path, seed: int, scale: float, start: date, end: date) -> None:
     """Skriv realistiske kildefiler (SOURCES.md) med demodata i landingsmappen."""
-    from boligmonitor.demo import generate
+    from boligmonitor.demo import DemoDataError, generate
 
-    if scale <= 0:
-        raise click.BadParameter("skal være større end 0", param_hint="--scale")
-    if end < start:
-        raise click.BadParameter("slutdatoen ligger før startdatoen", param_hint="--end")
-    summary = generate(
-        landing,
-        seed=seed,
-        scale=scale,
-        start=start,
-        end=end,
-        progress=lambda msg: click.echo(msg, err=True),
-    )
+    try:
+        summary = generate(
+            landing,
+            seed=seed,
+            scale=scale,
+            start=start,
+            end=end,
+            progress=lambda msg: click.echo(msg, err=True),
+        )
+    except DemoDataError as exc:
+        click.echo(f"Fejl: {exc}", err=True)
+        sys.exit(2)
     click.echo(summary.describe())
 
 

@@ -31,12 +31,13 @@ from boligmonitor.landing import (
 from boligmonitor.parsing import output_name, parse_select_sql
 from boligmonitor.readers import (
     CsvPlan,
+    append_tables,
     create_incoming,
     csv_groups,
     csv_problem,
     load_csv,
-    load_xlsx,
     plan_csv,
+    read_xlsx,
 )
 from boligmonitor.warehouse import FILES_COLUMNS
 
@@ -170,13 +171,14 @@ def _read_batch(
     Returns how each file was read (format, encoding, delimiter)."""
     create_incoming(con, source, "_incoming")
     plans: list[CsvPlan] = []
+    sheets: list[pa.Table] = []
     how: dict[str, dict] = {}
     for c in batch:
         rel = c.file.relpath
         try:
             names[rel] = parse_name(c.file.name, source.name)
             if names[rel].fmt == "xlsx":
-                load_xlsx(con, c.file, source, "_incoming")
+                sheets.append(read_xlsx(c.file, source))
                 how[rel] = {"file_format": "xlsx", "encoding": None, "delimiter": None}
             else:
                 plan = plan_csv(c.file, source, scratch)
@@ -188,6 +190,7 @@ def _read_batch(
                 }
         except FileProblem as exc:
             problems[rel] = str(exc)
+    append_tables(con, sheets, "_incoming")
     for group in csv_groups(plans):
         alone = group
         if len(group) > 1:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from python_calamine import CalamineWorkbook
 
 from boligmonitor import cpr
 from boligmonitor.contracts import Source
@@ -142,9 +143,12 @@ def csv_groups(plans: Iterable[CsvPlan]) -> list[list[CsvPlan]]:
 
 def cell_text(value: object) -> str | None:
     """An XLSX cell as the text a CSV export would hold: Excel dates as ISO dates (the contract
-    allows yyyy-mm-dd), numbers with a decimal comma, booleans as 0/1, text as it is."""
+    allows yyyy-mm-dd), numbers with a decimal comma, booleans as 0/1, text as it is, and an
+    empty or blank cell as None."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return value if value.strip() else None
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, datetime):
@@ -164,49 +168,46 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def load_xlsx(con: duckdb.DuckDBPyConnection, file: LandedFile, source: Source, table: str) -> None:
-    """Append the rows of the first sheet; row 1 is the header. Fully empty rows are not rows."""
-    from openpyxl import load_workbook  # imported here: only XLSX deliveries need it
-
+def read_xlsx(file: LandedFile, source: Source) -> pa.Table:
+    """The rows of the first sheet as text, shaped like the incoming table; row 1 is the header.
+    Fully empty rows are not rows."""
     try:
-        wb = load_workbook(file.path, read_only=True, data_only=True)
+        sheet = CalamineWorkbook.from_path(str(file.path)).get_sheet_by_index(0)
+        rows = iter(sheet.iter_rows())
+        header_cells = next(rows, None)
     except Exception as exc:
         raise FileProblem(f"filen kan ikke åbnes som XLSX ({type(exc).__name__})") from exc
+    if header_cells is None:
+        raise FileProblem("det første ark er tomt")
+    header = normalise_header([cell_text(v) or "" for v in header_cells])
+    while header and header[-1] == "":
+        header.pop()
+    check_columns(header, source)
+    index = {name: i for i, name in enumerate(header)}
+    values: dict[str, list[str | None]] = {c: [] for c in source.column_names}
+    row_numbers: list[int] = []
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header_cells = next(rows, None)
-        if header_cells is None:
-            raise FileProblem("det første ark er tomt")
-        header = normalise_header([cell_text(v) or "" for v in header_cells])
-        while header and header[-1] == "":
-            header.pop()
-        check_columns(header, source)
-        index = {name: i for i, name in enumerate(header)}
-        values: dict[str, list[str | None]] = {c: [] for c in source.column_names}
-        row_numbers: list[int] = []
         for number, row in enumerate(rows, start=2):
             texts = [cell_text(v) for v in row[: len(header)]]
-            if all(t is None or not t.strip() for t in texts):
+            if all(t is None for t in texts):
                 continue
             texts += [None] * (len(header) - len(texts))
             row_numbers.append(number)
             for name in source.column_names:
                 values[name].append(texts[index[name]])
-    except FileProblem:
-        raise
     except Exception as exc:
         raise FileProblem(f"arket kan ikke læses ({type(exc).__name__})") from exc
-    finally:
-        wb.close()
-    arrow = pa.table(
+    return pa.table(
         {
             "_source_file": pa.array([file.relpath] * len(row_numbers), pa.string()),
             "_source_row": pa.array(row_numbers, pa.int32()),
             **{c: pa.array(values[c], pa.string()) for c in source.column_names},
         }
     )
-    con.register("_xlsx_rows", arrow)
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM _xlsx_rows")
-    finally:
-        con.unregister("_xlsx_rows")
+
+
+def append_tables(con: duckdb.DuckDBPyConnection, tables: list[pa.Table], table: str) -> None:
+    """Append Arrow tables shaped like the incoming table, in one insert."""
+    if tables:
+        rows = pa.concat_tables(tables)  # noqa: F841 - read by DuckDB below, by name
+        con.execute(f"INSERT INTO {table} SELECT * FROM rows")
