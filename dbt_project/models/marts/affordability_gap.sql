@@ -80,9 +80,15 @@ gap as (
             as share_able_to_pay,
         pooled.ability_to_pay_median_kr,
         pooled.ability_to_pay_max_kr,
-        greatest(dwellings.rent_kr - pooled.ability_to_pay_max_kr, 0) as subsidy_needed_kr,
-        greatest(dwellings.rent_kr - pooled.ability_to_pay_median_kr, 0)
-            as subsidy_needed_median_kr
+        -- (DuckDB's greatest() skips nulls, so nobody waiting is kept null explicitly)
+        case
+            when pooled.ability_to_pay_max_kr is not null
+                then greatest(dwellings.rent_kr - pooled.ability_to_pay_max_kr, 0)
+        end as subsidy_needed_kr,
+        case
+            when pooled.ability_to_pay_median_kr is not null
+                then greatest(dwellings.rent_kr - pooled.ability_to_pay_median_kr, 0)
+        end as subsidy_needed_median_kr
 
     from dwellings
     left join pooled on dwellings.dwelling_id = pooled.dwelling_id
