@@ -6,8 +6,6 @@ results in audit.validations and rewrites the quality report ($BOLIGMONITOR_HOME
 Suites on dbt models are wired once the model is in the dbt project.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from boligmonitor import settings
