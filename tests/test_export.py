@@ -27,6 +27,7 @@ from boligmonitor.export import (
     ExportTable,
     PassedCheck,
     SourceExtract,
+    cell_text,
     log_export,
     replace_folder,
     write_package,
@@ -368,12 +369,38 @@ def test_a_package_left_aside_by_a_crash_is_put_back(tmp_path: Path):
             ExportTable("t", "T", "d", (Column("x", "X", "x"),), pa.table({"x": [1234567890]})),
             "CPR-nummer",
         ),
+        (
+            ExportTable("t", "T", "d", (Column("x", "X", "x"),), pa.table({"x": [float("inf")]})),
+            "uendelig",
+        ),
     ],
 )
 def test_tables_that_must_not_leave_are_refused(tmp_path: Path, table: ExportTable, message: str):
     with pytest.raises(ExportError, match=message):
         write(tmp_path, [table])
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (0.5, 4, "0,5"),
+        (1234.5678, 2, "1234,57"),
+        (2 / 3, 4, "0,6667"),
+        (-0.00001, 4, "0"),
+        (0.125, 2, "0,13"),  # half up, as in published tables
+        (1500, 4, "1500"),  # no thousands separator: Excel reads 1.500 as 1,5 elsewhere
+        (float("nan"), 4, ""),
+        (None, 4, ""),
+        (True, 4, "ja"),
+        (date(2025, 1, 9), 4, "09-01-2025"),
+        (datetime(2025, 1, 9, 7, 5, 3), 4, "09-01-2025 07:05:03"),
+        ("Brønshøj-Husum", 4, "Brønshøj-Husum"),
+    ],
+)
+def test_cells_are_written_the_danish_way(value, decimals, text):
+    assert cell_text(value, decimals) == text
+    assert cell_text(value, decimals, suppressed=True) == MARKER
 
 
 def test_month_must_be_yyyy_mm(tmp_path: Path):
