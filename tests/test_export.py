@@ -327,6 +327,7 @@ def test_a_package_left_aside_by_a_crash_is_put_back(tmp_path: Path):
     with pytest.raises(ExportError):
         write(exports, [districts(extra_label=CPR_LIKE)])
     assert snapshot(exports / MONTH) == before
+    assert sorted(p.name for p in exports.iterdir()) == [MONTH]
 
 
 @pytest.mark.parametrize(

@@ -42,12 +42,13 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def recover(target: Path) -> None:
-    """Put back a previous package left aside by an interrupted two-step replace."""
-    if target.exists():
-        return
+    """After an interrupted two-step replace: put the previous package back if the target is
+    missing, and delete what is left aside once the target is there."""
     aside = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
-    if aside:
-        os.rename(aside[-1], target)
+    if aside and not target.exists():
+        os.rename(aside.pop(), target)
+    for leftover in aside:
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def replace_folder(new: Path, target: Path, *, atomic_exchange: bool = True) -> None:
