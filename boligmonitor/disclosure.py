@@ -157,7 +157,7 @@ class Suppression:
         return [c.as_dict() for c in self.cells]
 
     def summary(self) -> dict[str, int]:
-        """Suppressed cells by reason, for the manifest."""
+        """Suppressed cells by reason (internal: the manifest gives only totals per table)."""
         counts = dict.fromkeys(REASONS, 0)
         for c in self.cells:
             counts[c.reason] += 1
@@ -172,7 +172,7 @@ def check_k(k: int) -> int:
         raise DisclosureError(
             f"Grænsen for små tal er sat til {k}, men må aldrig være under {MIN_K}: "
             f"tal fra 1 til {MIN_K - 1} ville så kunne udpege enkeltpersoner. "
-            f"Standard er {DEFAULT_K} (tal fra 1 til 4 undertrykkes)."
+            f"Standard er {DEFAULT_K} (tal fra 1 til {DEFAULT_K - 1} undertrykkes)."
         )
     return k
 
