@@ -29,13 +29,15 @@ _THIS_DOMAIN = Path(__file__).parent.name
 
 
 def other_domain_definitions(context: dg.ComponentLoadContext) -> list[dg.Definitions]:
-    """The definitions of every domain in `defs/` except this one (built once, cached)."""
+    """The definitions of every domain in `defs/` except this one (built once, cached).
+
+    The domains are the children of the defs folder in Dagster's own component tree, so this
+    sees exactly what `load_from_defs_folder` loads."""
+    root = context.component_tree.find_decl_at_path(context.defs_module_path)
     found = []
-    for entry in sorted(context.defs_module_path.iterdir()):
-        if entry.name == _THIS_DOMAIN or entry.name.startswith(("_", ".")):
-            continue
-        if (entry.is_dir() and (entry / "__init__.py").exists()) or entry.suffix == ".py":
-            found.append(context.build_defs(entry))
+    for path in sorted(root.children):  # a DefsFolderDecl: Path -> ComponentDecl
+        if Path(path).name != _THIS_DOMAIN:
+            found.append(context.build_defs(Path(path)))
     return found
 
 
@@ -53,7 +55,7 @@ def executable_assets(definitions: list[dg.Definitions]) -> dict[dg.AssetKey, st
 def _failures_in_run(context: dg.AssetExecutionContext) -> list[str]:
     """Failed steps and failed blocking checks recorded so far in this run."""
     records = context.instance.get_records_for_run(
-        context.run_id,
+        context.run.run_id,
         of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_CHECK_EVALUATION},
     ).records
     problems = []
