@@ -458,3 +458,26 @@ def test_status_cli_exit_code_and_danish_output(home: Path, instance: dg.Dagster
     assert data["last_run"]["status"] == "SUCCESS"
     assert data["sources"]["herbergsophold"]["stale"] is True
     assert report.exit_code == 1
+
+
+# --- deployment -------------------------------------------------------------------------------
+
+
+def test_production_instance_config_queues_one_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    config = Path(__file__).parents[1] / "deploy" / "dagster.yaml"
+    (dagster_home / "dagster.yaml").write_text(config.read_text(encoding="utf-8"))
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        concurrency = instance.get_concurrency_config()
+        limits = concurrency.run_queue_config.tag_concurrency_limits
+        assert [(x["key"], x["value"], x["limit"]) for x in limits] == [
+            (*next(iter(WRITER_TAGS.items())), 1)
+        ]
+        assert concurrency.pool_config.default_pool_limit == 1
+        assert instance.run_monitoring_enabled
+    assert (dagster_home / "history").is_dir()  # storage under DAGSTER_HOME
