@@ -125,6 +125,22 @@ def ensure_manifest(project_dir: Path = PROJECT_DIR) -> Path:
     return manifest
 
 
+def build_models(
+    work_db: Path,
+    as_of: date | None = None,
+    work_dir: Path | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> None:
+    """`dbt build` (seeds, models, unit tests, data tests) into `work_db`, outside Dagster.
+
+    dbt's own files (logs, compiled SQL, run results) go to `work_dir` (default: a folder in the
+    project's target/). Raises ModellingError with dbt's last lines when anything fails.
+    """
+    folder = work_dir or project_dir / "target" / "cli_build"
+    env = {**dbt_env(work_db, as_of), "DBT_TARGET_PATH": str(folder), "DBT_LOG_PATH": str(folder)}
+    _run_dbt(["build"], project_dir, env)
+
+
 def generate_docs(
     dest: Path,
     work_db: Path | None = None,
