@@ -281,7 +281,7 @@ def _pick(columns: list[str], *candidates: str) -> str | None:
 
 def failing_checks(con: duckdb.DuckDBPyConnection) -> tuple[bool, list[str]]:
     """(table found, failing checks) from audit.validations, whose exact shape belongs to the
-    quality checks: a pass/fail column (passed/success), a name (check_name/expectation/name),
+    quality checks: a pass/fail column (passed/success), a name (rule_id/check_name/…),
     optionally the asset or table, a severity and a time. Only the latest result per check
     counts, and a check with severity 'warn' is not a failure that needs attention."""
     if VALIDATIONS_TABLE not in _tables(con):
@@ -294,7 +294,7 @@ def failing_checks(con: duckdb.DuckDBPyConnection) -> tuple[bool, list[str]]:
         ).fetchall()
     ]
     passed = _pick(columns, "passed", "success", "ok")
-    name = _pick(columns, "check_name", "expectation", "expectation_type", "name", "check")
+    name = _pick(columns, "rule_id", "check_name", "expectation", "name", "check")
     if passed is None or name is None:
         return True, [f"{VALIDATIONS_TABLE} har hverken en bestået-kolonne eller et kontrolnavn"]
     target = _pick(columns, "asset", "asset_key", "model", "table_name", "suite", "suite_name")

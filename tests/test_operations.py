@@ -22,12 +22,14 @@ from boligmonitor.contracts import SOURCES
 from orchestration.definitions import load
 from orchestration.defs.operations.assets import SNAPSHOT_KEY, snapshot_asset
 from orchestration.defs.operations.jobs import (
+    HOUSEKEEPING_JOB,
     MAIN_JOB,
     MONTHLY_EXPORT_JOB,
     NEW_FILES_JOB,
     WRITER_TAGS,
+    housekeeping,
 )
-from orchestration.defs.operations.schedules import month_before
+from orchestration.defs.operations.schedules import month_before, monthly_export
 from orchestration.defs.operations.sensors import (
     FAILURE_SENSOR,
     LANDING_SENSOR,
@@ -72,6 +74,7 @@ def test_definitions_have_the_schedules_sensors_and_jobs() -> None:
         "Europe/Copenhagen",
         MAIN_JOB,
     )
+    assert schedules["boligmonitor_housekeeping_schedule"].job_name == HOUSEKEEPING_JOB
     monthly = schedules["boligmonitor_monthly_export_schedule"]
     assert (monthly.cron_schedule, monthly.execution_timezone, monthly.job_name) == (
         "0 6 1 * *",
@@ -105,8 +108,7 @@ def test_definitions_have_the_schedules_sensors_and_jobs() -> None:
 
 
 def test_monthly_export_schedule_asks_for_the_month_before() -> None:
-    defs = load()
-    schedule = next(s for s in defs.schedules if s.name == "boligmonitor_monthly_export_schedule")
+    schedule = monthly_export
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2024, 3, 1, 6, 0))
     request = schedule.evaluate_tick(context).run_requests[0]
     assert request.tags["boligmonitor/export_month"] == "2024-02"
@@ -458,6 +460,22 @@ def test_status_cli_exit_code_and_danish_output(home: Path, instance: dg.Dagster
     assert data["last_run"]["status"] == "SUCCESS"
     assert data["sources"]["herbergsophold"]["stale"] is True
     assert report.exit_code == 1
+
+
+def test_housekeeping_deletes_old_finished_runs_only(
+    home: Path, instance: dg.DagsterInstance
+) -> None:
+    kept = _run(instance, [ok_asset])
+    job = housekeeping
+    config = {"ops": {"delete_old_runs": {"config": {"days": 400}}}}
+    result = job.execute_in_process(instance=instance, run_config=config)
+    assert result.output_for_node("delete_old_runs") == 0
+    assert instance.has_run(kept.run_id)
+    config = {"ops": {"delete_old_runs": {"config": {"days": -1}}}}  # everything is "old"
+    result = job.execute_in_process(instance=instance, run_config=config)
+    assert result.output_for_node("delete_old_runs") == 2  # the kept run and the first cleanup
+    assert not instance.has_run(kept.run_id)
+    assert instance.has_run(result.run_id)  # a run in progress is never deleted
 
 
 # --- deployment -------------------------------------------------------------------------------

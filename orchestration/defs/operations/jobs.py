@@ -8,7 +8,12 @@ queue limits to one run at a time (deploy/dagster.yaml).
 - MONTHLY_EXPORT_JOB: the export packages and everything upstream of them, then the snapshot.
   While no asset is in the group "exports" yet, it runs the whole graph (the same as MAIN_JOB),
   so the monthly schedule already does the right thing the day the export assets appear.
+- HOUSEKEEPING_JOB: deletes finished runs older than RUN_RETENTION_DAYS from Dagster's history
+  (Dagster's instance config has retention for schedule and sensor ticks, not for runs). It does
+  not touch the warehouse and carries no writer tag.
 """
+
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -22,6 +27,8 @@ from orchestration.defs.operations.assets import (
 MAIN_JOB = "boligmonitor_nightly"
 NEW_FILES_JOB = "boligmonitor_new_files"
 MONTHLY_EXPORT_JOB = "boligmonitor_monthly_export"
+HOUSEKEEPING_JOB = "boligmonitor_housekeeping"
+RUN_RETENTION_DAYS = 400  # run history (and its event logs) kept: more than a year
 
 # Runs with this tag write to the working DuckDB file; the run queue lets one run at a time.
 WRITER_TAG_KEY = "boligmonitor/writer"
@@ -40,6 +47,33 @@ def _job(name: str, selection: dg.AssetSelection, description: str):  # an unres
     )
 
 
+class RetentionConfig(dg.Config):
+    days: int = RUN_RETENTION_DAYS
+
+
+@dg.op(description="Sletter afsluttede kørsler (og deres logs) ældre end `days` dage.")
+def delete_old_runs(context: dg.OpExecutionContext, config: RetentionConfig) -> int:
+    cutoff = datetime.now(UTC) - timedelta(days=config.days)
+    finished = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]
+    finished.append(dg.DagsterRunStatus.CANCELED)
+    old = context.instance.get_run_records(
+        filters=dg.RunsFilter(created_before=cutoff, statuses=finished)
+    )
+    for record in old:
+        context.instance.delete_run(record.dagster_run.run_id)
+    context.log.info(f"{len(old)} kørsler ældre end {config.days} dage er slettet.")
+    return len(old)
+
+
+@dg.job(
+    name=HOUSEKEEPING_JOB,
+    executor_def=dg.in_process_executor,
+    description="Oprydning i Dagsters kørselshistorik; rører ikke lageret.",
+)
+def housekeeping() -> None:
+    delete_old_runs()
+
+
 @dg.definitions
 def defs(context: dg.ComponentLoadContext) -> dg.Definitions:
     groups = set(executable_assets(other_domain_definitions(context)).values())
@@ -53,6 +87,7 @@ def defs(context: dg.ComponentLoadContext) -> dg.Definitions:
         new_files = dg.AssetSelection.all()
     return dg.Definitions(
         jobs=[
+            housekeeping,
             _job(
                 MAIN_JOB,
                 dg.AssetSelection.all(),

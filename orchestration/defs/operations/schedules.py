@@ -5,13 +5,14 @@
   assets measure "the last finished month" from BOLIGMONITOR_AS_OF, which production leaves
   unset (today, i.e. the 1st), so the run exports the month before; the month is also put on
   the run as a tag, so it is visible in the Dagster UI.
+- Sundays at 05:00: housekeeping of Dagster's run history (runs older than about 13 months).
 """
 
 from datetime import date, timedelta
 
 import dagster as dg
 
-from orchestration.defs.operations.jobs import MAIN_JOB, MONTHLY_EXPORT_JOB
+from orchestration.defs.operations.jobs import HOUSEKEEPING_JOB, MAIN_JOB, MONTHLY_EXPORT_JOB
 
 TIMEZONE = "Europe/Copenhagen"
 NIGHTLY_CRON = "0 2 * * *"
@@ -47,6 +48,16 @@ def monthly_export(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=f"export-{month}", tags={EXPORT_MONTH_TAG: month})
 
 
+housekeeping = dg.ScheduleDefinition(
+    name="boligmonitor_housekeeping_schedule",
+    job_name=HOUSEKEEPING_JOB,
+    cron_schedule="0 5 * * 0",
+    execution_timezone=TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Oprydning i kørselshistorikken søndag kl. 05:00.",
+)
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(schedules=[nightly, monthly_export])
+    return dg.Definitions(schedules=[nightly, monthly_export, housekeeping])
