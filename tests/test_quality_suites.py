@@ -351,6 +351,7 @@ def test_results_are_stored_and_published_as_a_danish_report_without_external_re
     assert con.execute("SELECT count(*) FROM audit.validations").fetchone()[0] == len(rows)
     con.close()
 
+    assert (report_dir / "index.html").stat().st_mode & 0o004  # readable by everyone
     page = (report_dir / "index.html").read_text(encoding="utf-8")
     assert '<html lang="da">' in page
     assert "raw.anvisninger" in page and "betalingsevne_mulig" in page and "FEJL" in page

@@ -127,6 +127,7 @@ def write(folder: Path, page: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(page)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the report is for everyone to read
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
