@@ -11,7 +11,11 @@ connection is still open and hands GX a buffered result with the same fetch meth
 DuckDB file, read-only, and disposes every SQLAlchemy engine GX made when it is done: an engine
 left in memory keeps its pooled DuckDB connection, and with it a lock on the file.
 
-The adaptation replaces `execute_query` and `execute_query_in_transaction` of
+A second, smaller part answers GX's column reflection from DuckDB's catalog (`_CatalogInspector`):
+the PostgreSQL reflection duckdb_engine inherits fails on DuckDB under SQLAlchemy 2.1, and GX's
+fallback ignores the schema, so no column expectation could run on a table outside `main`.
+
+The adaptation replaces `execute_query`, `execute_query_in_transaction` and `get_inspector` of
 `SqlAlchemyExecutionEngine` as written in GX `PINNED_GX_VERSION`. When GX is upgraded, this module
 refuses to run until the adaptation has been re-checked against the new code (read the two methods
 and `get_connection` in great_expectations/execution_engine/sqlalchemy_execution_engine.py, run
