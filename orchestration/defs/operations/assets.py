@@ -6,7 +6,8 @@ asks Dagster's component tree for the definitions of every *other* domain folder
 objects the project loads) and makes the snapshot depend on every executable asset found there.
 An engineer who adds a domain folder or an asset anywhere outside `operations/` gets it upstream
 of the snapshot automatically; `tests/test_operations.py` checks that the snapshot's parents are
-exactly all other executable assets.
+exactly all other executable assets. (So no asset may depend on the snapshot: that would be a
+cycle. Anything that must come after publishing belongs in a sensor, not in the graph.)
 
 Because it depends on everything, Dagster skips the snapshot when any upstream step fails or
 any blocking check fails (a blocking check gates its asset's downstream assets). The asset also
