@@ -54,6 +54,7 @@ SUPPORT_METHODS = {
     "SEL99": "§ 99",
     "boligraadgiver": "Boligrådgiver",
     "ngo": "NGO",
+    "anden": "Anden støtte (§ 85, § 99, boligrådgiver, NGO)",
     "ingen": "Ingen støtte inden for 30 dage",
     "ukendt": "Ukendt",
     "I alt": "Alle",
@@ -496,7 +497,7 @@ def support_methods_chart(table: pa.Table) -> alt.TopLevelMixin:
             ("episodes_active_as_of", "Heraf i gang", INTEGER),
         ],
     )
-    order = [v for k, v in SUPPORT_METHODS.items() if k not in {"ingen", "I alt"}]
+    order = [v for k, v in SUPPORT_METHODS.items() if k not in {"anden", "ingen", "I alt"}]
     chart = base.mark_bar(color=COLOURS[0]).encode(
         y=alt.Y("support_method:N", title="Indsats", sort=order),
         x=alt.X("support_episodes:Q", title="Bostøtteforløb", axis=alt.Axis(format=INTEGER)),
@@ -638,7 +639,7 @@ def shelter_days_chart(table: pa.Table) -> alt.TopLevelMixin:
     return _finish(
         chart,
         "Hvor lang tid der gik før egen bolig",
-        "Herbergsophold der endte i egen bolig, efter antal dage (søjlen over 365 dækker resten)",
+        "Herbergsophold der endte i egen bolig, efter antal dage (den sidste søjle dækker resten)",
     )
 
 

@@ -437,12 +437,13 @@ def retention_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
         con,
         """
         WITH by_group AS (
-            SELECT support_method AS "group",
+            SELECT CASE WHEN support_method IN ('CTI', 'ICM', 'ACT', 'ingen')
+                        THEN support_method ELSE 'anden' END AS "group",
                    sum(eligible_6_months) AS e6, sum(housed_at_6_months) AS h6,
                    sum(eligible_12_months) AS e12, sum(housed_at_12_months) AS h12,
                    sum(eligible_24_months) AS e24, sum(housed_at_24_months) AS h24
             FROM marts.tenancy_retention WHERE support_method <> 'ukendt'
-            GROUP BY ROLLUP (support_method)
+            GROUP BY ROLLUP ("group")
         ), long AS (
             SELECT coalesce("group", 'I alt') AS "group", 6 AS months_after, e6 AS eligible,
                    h6 AS housed FROM by_group
@@ -609,32 +610,55 @@ def internal_pages(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Page]:
 
 
 def quality_status(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> QualityStatus:
-    """The quality status of a run (default: the latest) from audit.validations."""
+    """The quality status of a run from audit.validations: the run named, or the latest run
+    that validated anything when that one did not."""
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
         "AND table_name = 'validations'"
     ).fetchone()
     if not exists or not exists[0]:
         return QualityStatus(False, "Ingen kvalitetskontroller er registreret.")
-    if run_id is None:
+    ran = (
+        run_id is not None
+        and con.execute(
+            "SELECT count(*) FROM audit.validations WHERE run_id = ?", [run_id]
+        ).fetchone()[0]
+    )
+    if not ran:  # no suite ran in that run (or none was named): the latest run that had one
         row = con.execute(
             "SELECT run_id FROM audit.validations ORDER BY validated_at DESC LIMIT 1"
         ).fetchone()
         if row is None:
             return QualityStatus(False, "Ingen kvalitetskontroller er registreret.")
         run_id = row[0]
-    rules, errors, warnings = con.execute(
-        """SELECT count(*),
+    blocking, errors, warnings = con.execute(
+        """SELECT count(*) FILTER (WHERE severity = 'error'),
                   count(*) FILTER (WHERE NOT success AND severity = 'error'),
                   count(*) FILTER (WHERE NOT success AND severity <> 'error')
            FROM audit.validations WHERE run_id = ?""",
         [run_id],
     ).fetchone()
     if errors:
-        return QualityStatus(False, f"{errors} af {rules} kvalitetsregler fejlede (blokerende).")
-    text = f"Alle {rules} blokerende kvalitetsregler bestod"
-    text += f"; {warnings} advarsler." if warnings else "."
-    return QualityStatus(True, text)
+        return QualityStatus(False, f"{errors} af {blocking} blokerende kvalitetsregler fejlede.")
+    text = f"Alle {blocking} blokerende kvalitetsregler bestod"
+    if warnings:
+        text += f"; {warnings} advarsel" if warnings == 1 else f"; {warnings} advarsler"
+    return QualityStatus(True, text + ".")
+
+
+def site_info(
+    period: tuple[date, date] | None, as_of: date, run_at: datetime, quality: QualityStatus
+) -> SiteInfo:
+    return SiteInfo(
+        title="Boligmonitor – intern",
+        audience="Københavns Kommune, Socialforvaltningen: planen mod hjemløshed i tal.",
+        period=period,
+        as_of=as_of,
+        run_at=run_at,
+        quality=quality,
+        footer="Kilde: boligmonitor, bygget af kommunens egne data (marts-tabellerne). "
+        "Tallene er ikke diskretionerede: kun til intern brug.",
+    )
 
 
 def build_internal_site(
@@ -645,14 +669,5 @@ def build_internal_site(
     run_at: datetime,
     quality: QualityStatus | None = None,
 ) -> BuiltSite:
-    info = SiteInfo(
-        title="Boligmonitor – intern",
-        audience="Københavns Kommune, Socialforvaltningen: planen mod hjemløshed i tal.",
-        period=data_period(con, as_of),
-        as_of=as_of,
-        run_at=run_at,
-        quality=quality or quality_status(con),
-        footer="Kilde: boligmonitor, bygget af kommunens egne data (marts-tabellerne). "
-        "Tallene er ikke diskretionerede: kun til intern brug.",
-    )
+    info = site_info(data_period(con, as_of), as_of, run_at, quality or quality_status(con))
     return write_site(folder, info, internal_pages(con, as_of))

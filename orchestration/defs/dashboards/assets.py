@@ -1,0 +1,168 @@
+"""The dashboards: two static sites in $BOLIGMONITOR_HOME/dashboards/, built after the gate.
+
+`dashboards/internal` reads the marts; `dashboards/partner` reads only the suppressed partner
+tables (`dashboards.partner_tables`, the tables of the export package). Both depend on the marts
+they read, so Dagster skips them when a model fails or a blocking check on anything upstream
+fails; they also look at the run's own event log and refuse to publish when a step failed or a
+blocking check did not pass. A site is swapped in whole, so a refused or failed build leaves the
+previous site.
+"""
+
+from datetime import datetime
+
+import dagster as dg
+
+from boligmonitor import settings
+from dashboards import internal, partner, partner_tables
+from dashboards.site import BuiltSite, QualityStatus, write_site
+from orchestration.resources import Warehouse
+
+DUCKDB_POOL = "duckdb"  # one DuckDB user at a time, as every other DuckDB-touching step
+GROUP = "dashboards"
+INTERNAL_KEY = dg.AssetKey(["dashboards", "internal"])
+PARTNER_KEY = dg.AssetKey(["dashboards", "partner"])
+
+INTERNAL_MARTS = (
+    "dim_months",
+    "dwelling_funnel",
+    "dwelling_returns",
+    "affordability_gap",
+    "subsidy_what_if",
+    "district_months",
+    "department_months",
+    "support_methods",
+    "support_at_move_in_months",
+    "support_capacity_months",
+    "shelter_exit_months",
+    "tenancy_retention",
+    "subsidy_cliff",
+    "housing_target_months",
+    "pilot_2022",
+    "reference_figures",
+)
+PARTNER_MARTS = (
+    "dim_months",
+    "dwelling_funnel",
+    "dwelling_returns",
+    "department_months",
+    "district_months",
+    "support_methods",
+    "support_at_move_in_months",
+    "shelter_exit_months",
+    "tenancy_retention",
+    "subsidy_cliff",
+)
+
+
+def _mart_keys(names: tuple[str, ...]) -> list[dg.AssetKey]:
+    return [dg.AssetKey(["marts", n]) for n in names]
+
+
+def failures_in_run(context: dg.AssetExecutionContext) -> list[str]:
+    """Failed steps and failed blocking checks recorded so far in this run (Danish)."""
+    records = context.instance.get_records_for_run(
+        context.run.run_id,
+        of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_CHECK_EVALUATION},
+    ).records
+    problems = []
+    for record in records:
+        event = record.event_log_entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            problems.append(f"trinnet {event.step_key} fejlede")
+            continue
+        evaluation = event.event_specific_data
+        if not evaluation.passed and evaluation.blocking:
+            problems.append(
+                f"den blokerende kontrol {evaluation.check_name} på "
+                f"{evaluation.asset_key.to_user_string()} bestod ikke"
+            )
+    return problems
+
+
+def _refuse_on_failures(context: dg.AssetExecutionContext, what: str) -> None:
+    problems = failures_in_run(context)
+    if problems:
+        raise dg.Failure(
+            description=f"{what} bygges ikke, fordi " + "; ".join(problems) + ". Den forrige "
+            "udgave bliver stående.",
+            allow_retries=False,
+        )
+
+
+def _result(site: BuiltSite) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(site.index)),
+            "sider": len(site.pages),
+            "diagrammer": site.charts,
+            "bytes": site.bytes,
+        }
+    )
+
+
+@dg.asset(
+    key=INTERNAL_KEY,
+    deps=_mart_keys(INTERNAL_MARTS),
+    group_name=GROUP,
+    pool=DUCKDB_POOL,
+    kinds={"html", "altair"},
+    description=(
+        "De interne dashboards for kommunen: $BOLIGMONITOR_HOME/dashboards/internal/index.html. "
+        "Alle ti spørgsmål fra marts-tabellerne, ikke diskretioneret. Statiske sider der virker "
+        "uden netværk; hvert diagrams data kan hentes som CSV."
+    ),
+)
+def internal_dashboards(
+    context: dg.AssetExecutionContext, warehouse_db: Warehouse
+) -> dg.MaterializeResult:
+    _refuse_on_failures(context, "De interne dashboards")
+    as_of, run_at = settings.as_of(), datetime.now().replace(microsecond=0)
+    with warehouse_db.connect() as con:
+        pages = internal.internal_pages(con, as_of)
+        period = internal.data_period(con, as_of)
+        quality = internal.quality_status(con, context.run.run_id)
+    site = write_site(
+        settings.paths().dashboards / "internal",
+        internal.site_info(period, as_of, run_at, quality),
+        pages,
+    )
+    context.log.info(f"Interne dashboards: {site.index}")
+    return _result(site)
+
+
+@dg.asset(
+    key=PARTNER_KEY,
+    deps=_mart_keys(PARTNER_MARTS),
+    group_name=GROUP,
+    pool=DUCKDB_POOL,
+    kinds={"html", "altair"},
+    description=(
+        "Dashboards for BL 1. kreds: $BOLIGMONITOR_HOME/dashboards/partner/index.html. Læser kun "
+        "de diskretionerede partnertabeller (samme tal som eksportpakken): et overblik over byen "
+        "og en side pr. boligorganisation. Statiske sider uden netværk; data som CSV."
+    ),
+)
+def partner_dashboards(
+    context: dg.AssetExecutionContext, warehouse_db: Warehouse
+) -> dg.MaterializeResult:
+    _refuse_on_failures(context, "Partnerdashboards")
+    as_of, run_at = settings.as_of(), datetime.now().replace(microsecond=0)
+    with warehouse_db.connect() as con:
+        tables = partner_tables.partner_tables(con)
+        period = partner_tables.data_period(con)
+        quality = internal.quality_status(con, context.run.run_id)
+    shown = QualityStatus(
+        quality.passed,
+        "Alle blokerende kvalitetskontroller bestod."
+        if quality.passed
+        else "En blokerende kvalitetskontrol fejlede.",
+    )
+    site = write_site(
+        settings.paths().dashboards / "partner",
+        partner.site_info(period, as_of, run_at, shown),
+        partner.partner_pages(tables),
+    )
+    context.log.info(f"Partnerdashboards: {site.index}")
+    return _result(site)
