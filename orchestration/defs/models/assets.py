@@ -50,7 +50,25 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         target = project.project_dir / "target" / "dagster_build"
         with modelling.environment(modelling.dbt_env(warehouse_db.file(), settings.as_of())):
             invocation = dbt.cli(["build"], context=context, target_path=target)
-        yield from invocation.stream()
+        # The last model's output is held back to carry a one-line summary of the whole build
+        # (`boligmonitor run` prints the `summary` metadata of materialisations).
+        held: dg.Output | None = None
+        try:
+            for event in invocation.stream():
+                if isinstance(event, dg.Output):
+                    if held is not None:
+                        yield held
+                    held = event
+                else:
+                    yield event
+        except Exception:
+            if held is not None:
+                yield held
+            raise
+        if held is not None:
+            summary = modelling.describe_run_results(invocation.get_artifact("run_results.json"))
+            context.log.info(summary)
+            yield held.with_metadata({**held.metadata, "summary": dg.MetadataValue.text(summary)})
 
     return dbt_models
 
@@ -73,7 +91,12 @@ def build_docs_asset(models: dg.AssetsDefinition) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         page = modelling.generate_docs(settings.paths().docs, warehouse_db.file(), settings.as_of())
         context.log.info(f"Modeldokumentation skrevet: {page}")
-        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(page))})
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(page)),
+                "summary": dg.MetadataValue.text(f"Modeldokumentation (dbt docs): {page}"),
+            }
+        )
 
     return dbt_docs
 
