@@ -24,6 +24,9 @@ demo: install
 	  $(BIN)/boligmonitor demo-data --landing "$(BOLIGMONITOR_HOME)/landing" --end $(DEMO_END); \
 	fi
 	BOLIGMONITOR_AS_OF=$${BOLIGMONITOR_AS_OF:-$(DEMO_END)} $(BIN)/boligmonitor run --demo
+	@echo "Dashboards (åbnes uden netværk):"
+	@echo "  $(BOLIGMONITOR_HOME)/dashboards/internal/index.html"
+	@echo "  $(BOLIGMONITOR_HOME)/dashboards/partner/index.html"
 
 test: install
 	$(BIN)/ruff check .
