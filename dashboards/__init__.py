@@ -1,0 +1,1 @@
+"""Dashboards: Altair chart functions and the static partner and internal sites."""

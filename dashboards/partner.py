@@ -30,6 +30,7 @@ from dashboards import charts
 from dashboards.formatting import csv_bytes
 from dashboards.site import BuiltSite, Figure, Page, QualityStatus, Section, SiteInfo, write_site
 
+TOP_DEPARTMENTS = 40  # the overview's one-third chart: the departments with the highest share
 SUPPRESSION_NOTE = (
     "Tallene er de samme som i den månedlige eksportpakke til BL 1. kreds. Tal fra 1 til 4 er "
     "skjult, så ingen enkeltperson kan genkendes, og nogle andre tal er skjult, så de små ikke "
@@ -140,6 +141,19 @@ class _Builder:
                 return r["municipal_share_12m"]
         return None
 
+    def top_departments(self, n: int) -> set[str]:
+        """The n departments with the highest published municipal share."""
+        table = self.tables.get("afdelinger")
+        if table is None:
+            return set()
+        rows = [
+            r
+            for r in table.data.to_pylist()
+            if r["department_id"] != TOTAL and r["municipal_share_12m"] is not None
+        ]
+        rows.sort(key=lambda r: (-r["municipal_share_12m"], r["department_id"]))
+        return {r["department_id"] for r in rows[:n]}
+
     def organisations(self) -> list[str]:
         found: set[str] = set()
         for name in ("afdelinger", "boligtragt"):
@@ -151,6 +165,7 @@ class _Builder:
 
 
 def _overview(b: _Builder) -> Page:
+    top = b.top_departments(TOP_DEPARTMENTS)
     sections = [
         b.section(
             "Boligerne",
@@ -192,10 +207,12 @@ def _overview(b: _Builder) -> Page:
                 "tredjedel",
                 "afdelinger",
                 charts.one_third_chart,
-                _not_total("department_id"),
+                lambda r: r["department_id"] in top,
                 "For hver afdeling: kommunens anvisninger delt med afdelingens ledige boliger "
                 "over 12 måneder. Kommunen må højst anvise hver tredje; præcis en tredjedel er "
-                "tilladt. Den prikkede linje er byen i alt.",
+                "tilladt. Den prikkede linje er byen i alt. Her vises de afdelinger, der har den "
+                "højeste andel; alle afdelinger er på organisationernes sider og i CSV-filen "
+                "'Afdelinger og tredjedelsregel' i eksportpakken.",
                 city_share=b.city_share(),
             ),
         ),

@@ -28,7 +28,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -102,7 +102,6 @@ class BuiltSite:
     csv_files: tuple[Path, ...]
     charts: int
     bytes: int
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def index(self) -> Path:
