@@ -23,6 +23,7 @@ from dashboards.formatting import csv_bytes, date_da, number_da, percent_da
 from dashboards.site import QualityStatus
 from orchestration.defs.dashboards.assets import (
     PARTNER_KEY,
+    gate_keys,
     internal_dashboards,
     partner_dashboards,
 )
@@ -311,6 +312,13 @@ def test_the_assets_build_both_sites(tmp_path: Path, monkeypatch: pytest.MonkeyP
     meta = next(e for e in events if e.asset_key == PARTNER_KEY).materialization.metadata
     assert meta["sider"].value == 4
     assert meta["bytes"].value < 10 * 1024 * 1024
+
+
+def test_both_sites_wait_for_every_blocking_quality_check() -> None:
+    gate = set(gate_keys())
+    assert dg.AssetKey(["staging", "stg_anvisninger__allocations"]) in gate
+    for asset in (internal_dashboards, partner_dashboards):
+        assert gate <= set(asset.asset_deps[asset.key])
 
 
 def test_a_failed_blocking_check_keeps_the_previous_partner_site(

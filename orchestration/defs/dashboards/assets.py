@@ -2,10 +2,10 @@
 
 `dashboards/internal` reads the marts; `dashboards/partner` reads only the suppressed partner
 tables (`dashboards.partner_tables`, the tables of the export package). Both depend on the marts
-they read, so Dagster skips them when a model fails or a blocking check on anything upstream
-fails; they also look at the run's own event log and refuse to publish when a step failed or a
-blocking check did not pass. A site is swapped in whole, so a refused or failed build leaves the
-previous site.
+they read and on every asset a blocking quality check guards, so Dagster runs them after the
+gate and skips them when a model fails or a blocking check fails. They also look at the run's
+own event log and refuse to publish when a step failed or a blocking check did not pass. A site
+is swapped in whole, so a refused or failed build leaves the previous site.
 """
 
 from datetime import datetime
@@ -13,6 +13,7 @@ from datetime import datetime
 import dagster as dg
 
 from boligmonitor import settings
+from boligmonitor.quality.suites import load_suites
 from dashboards import internal, partner, partner_tables
 from dashboards.site import BuiltSite, QualityStatus, write_site
 from orchestration.resources import Warehouse
@@ -54,8 +55,16 @@ PARTNER_MARTS = (
 )
 
 
-def _mart_keys(names: tuple[str, ...]) -> list[dg.AssetKey]:
-    return [dg.AssetKey(["marts", n]) for n in names]
+def gate_keys() -> list[dg.AssetKey]:
+    """Every asset a blocking quality check guards (the suites in expectations/). The dbt step
+    builds staging and marts together and the checks run after it, so without these deps a
+    dashboard could be drawn before a failing check on a staging model had been evaluated."""
+    return sorted({dg.AssetKey(list(s.asset)) for s in load_suites() if s.is_wired()})
+
+
+def _deps(marts: tuple[str, ...]) -> list[dg.AssetKey]:
+    keys = {dg.AssetKey(["marts", n]) for n in marts}
+    return sorted(keys | set(gate_keys()))
 
 
 def failures_in_run(context: dg.AssetExecutionContext) -> list[str]:
@@ -104,7 +113,7 @@ def _result(site: BuiltSite) -> dg.MaterializeResult:
 
 @dg.asset(
     key=INTERNAL_KEY,
-    deps=_mart_keys(INTERNAL_MARTS),
+    deps=_deps(INTERNAL_MARTS),
     group_name=GROUP,
     pool=DUCKDB_POOL,
     kinds={"html", "altair"},
@@ -134,7 +143,7 @@ def internal_dashboards(
 
 @dg.asset(
     key=PARTNER_KEY,
-    deps=_mart_keys(PARTNER_MARTS),
+    deps=_deps(PARTNER_MARTS),
     group_name=GROUP,
     pool=DUCKDB_POOL,
     kinds={"html", "altair"},
