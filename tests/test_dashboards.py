@@ -321,6 +321,29 @@ def test_both_sites_wait_for_every_blocking_quality_check() -> None:
         assert gate <= set(asset.asset_deps[asset.key])
 
 
+def test_a_warning_from_a_blocking_check_does_not_stop_the_sites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marts = make_marts(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("BOLIGMONITOR_HOME", str(tmp_path))
+    monkeypatch.setenv("BOLIGMONITOR_AS_OF", AS_OF.isoformat())
+
+    @dg.asset(key=["marts", "dwelling_funnel"])
+    def funnel() -> None:
+        return None
+
+    @dg.asset_check(asset=funnel, blocking=True)
+    def warns() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN)
+
+    result = dg.materialize(
+        [funnel, warns, partner_dashboards],
+        resources={"warehouse_db": Warehouse(path=str(marts))},
+    )
+    assert result.success
+    assert (tmp_path / "dashboards" / "partner" / "index.html").is_file()
+
+
 def test_a_failed_blocking_check_keeps_the_previous_partner_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
