@@ -184,20 +184,26 @@ def generate_docs(
     Returns the page.
     """
     dest.mkdir(parents=True, exist_ok=True)
-    # a fixed folder, so dbt's partial parsing makes later runs faster
-    folder = project_dir / "target" / "docs_build"
-    folder.mkdir(parents=True, exist_ok=True)
-    env = {**dbt_env(work_db, as_of), "DBT_TARGET_PATH": str(folder), "DBT_LOG_PATH": str(folder)}
-    # --no-compile: the page shows each model's SQL as written; compiling every node again would
-    # double the time for nothing an analyst needs
-    _run_dbt(["docs", "generate", "--static", "--no-compile"], project_dir, env)
-    page = dest / "index.html"
-    for name, target in (
-        ("manifest.json", "manifest.json"),
-        ("catalog.json", "catalog.json"),
-        ("static_index.html", "index.html"),
-    ):
-        partial = dest / f".{target}.tmp"
-        shutil.copyfile(folder / name, partial)
-        os.replace(partial, dest / target)
+    manifest = ensure_manifest(project_dir)
+    with tempfile.TemporaryDirectory(dir=manifest.parent, prefix="docs-") as tmp:
+        folder = Path(tmp)
+        # --no-compile reads the parsed manifest from the target folder instead of compiling
+        # every node again (the page shows each model's SQL as written, which is what an
+        # analyst needs); a folder per call, so two runs never share one.
+        shutil.copyfile(manifest, folder / "manifest.json")
+        env = {
+            **dbt_env(work_db, as_of),
+            "DBT_TARGET_PATH": str(folder),
+            "DBT_LOG_PATH": str(folder),
+        }
+        _run_dbt(["docs", "generate", "--static", "--no-compile"], project_dir, env)
+        page = dest / "index.html"
+        for name, target in (
+            ("manifest.json", "manifest.json"),
+            ("catalog.json", "catalog.json"),
+            ("static_index.html", "index.html"),
+        ):
+            partial = dest / f".{target}.tmp"
+            shutil.copyfile(folder / name, partial)
+            os.replace(partial, dest / target)
     return page

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 
 from boligmonitor import settings
+from boligmonitor.cpr import mask_text
 from orchestration.definitions import load
 from orchestration.defs.operations.jobs import MAIN_JOB
+from orchestration.progress import progress_logger
 
-# Dagster's own log lines are for the Dagster UI; the terminal gets the summary and warnings.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The terminal gets one line per step (progress); Dagster's log lines and dbt's own output go
+# to the run's log file, and to the Dagster UI.
+LOGGERS = {"loggers": {"progress": {}, "console": {"config": {"log_level": "INFO"}}}}
+KEEP_LOGS = 30
 
 
 def instance() -> dg.DagsterInstance:
@@ -38,9 +44,19 @@ def run_pipeline(echo: Callable[[str], None] = print) -> bool:
             "Brug den aldrig til rigtige data."
         )
     echo(f"Kører {MAIN_JOB} over {paths.landing} (opgjort pr. {as_of:%d.%m.%Y})")
+    log_file = _new_log_file(paths.home / "logs")
+    echo(f"Log for kørslen: {log_file}")
     job = load().resolve_job_def(MAIN_JOB)
-    with instance() as inst:
-        result = job.execute_in_process(instance=inst, run_config=QUIET, raise_on_error=False)
+    job = job.with_logger_defs(
+        {"progress": progress_logger, "console": dg.default_loggers()["console"]}
+    )
+    with (
+        instance() as inst,
+        log_file.open("w", encoding="utf-8") as log,
+        redirect_stdout(log),
+        redirect_stderr(log),
+    ):
+        result = job.execute_in_process(instance=inst, run_config=LOGGERS, raise_on_error=False)
     for event in result.get_asset_materialization_events():
         summary = event.materialization.metadata.get("summary")
         if summary is not None:
@@ -54,6 +70,14 @@ def run_pipeline(echo: Callable[[str], None] = print) -> bool:
             message = (
                 error.cause.message if error and error.cause else error.message if error else ""
             )
-            echo(f"FEJL i {event.step_key}: {message.strip()}")
-    echo(f"Kørslen fejlede. Se kørslen i Dagster (run id {result.run_id}).")
+            echo(mask_text(f"FEJL i {event.step_key}: {message.strip()}"))
+    echo(f"Kørslen fejlede. Se {log_file} og kørslen i Dagster (run id {result.run_id}).")
     return False
+
+
+def _new_log_file(folder: Path) -> Path:
+    """A new log file for this run; only the newest KEEP_LOGS are kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in sorted(folder.glob("run-*.log"))[: -(KEEP_LOGS - 1)]:
+        old.unlink()
+    return folder / f"run-{datetime.now():%Y%m%d-%H%M%S-%f}.log"

@@ -142,3 +142,78 @@ def returned(bolig_id: str = "FSB-0101-001", **overrides: object) -> Row:
     }
     row.update(overrides)
     return row
+
+
+def rent_class(klasse: str, min_kr: str, max_kr: str | None, **overrides: object) -> Row:
+    row: Row = {
+        "klasse": klasse,
+        "navn": f"{min_kr} kr. og op" if max_kr is None else f"{min_kr}-{max_kr} kr.",
+        "min_kr": min_kr,
+        "max_kr": max_kr,
+        "gyldig_fra": "01-01-2020",
+        "gyldig_til": None,
+    }
+    row.update(overrides)
+    return row
+
+
+def department(afdeling_id: str = "FSB-0101", **overrides: object) -> Row:
+    row: Row = {
+        "afdeling_id": afdeling_id,
+        "boligorganisation": "fsb",
+        "afdeling_navn": "Ryparken",
+        "bydel": "Østerbro",
+        "antal_boliger": 412,
+        "skaermet": 0,
+        "maaned": "2023-12",
+        "ledige_boliger": 6,
+        "udlejet_venteliste": 3,
+        "udlejet_fleksibel": 1,
+        "anvist_kommune": 2,
+    }
+    row.update(overrides)
+    return row
+
+
+def support_episode(forloeb_id: str = "F-000001", **overrides: object) -> Row:
+    row: Row = {
+        "forloeb_id": forloeb_id,
+        "cpr": "010190-1235",
+        "indsats": "CTI",
+        "leverandoer": "kommunal",
+        "team": "CTI-team Nord",
+        "bevilget_dato": "02-01-2024",
+        "start_dato": "05-01-2024",
+        "slut_dato": None,
+        "slut_aarsag": None,
+        "opdateret": "05-01-2024 09:00:00",
+        "slettet": "0",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_night(landing: Path, day: date) -> None:
+    """One complete, valid delivery of every source as of `day`: the nightly extracts dated
+    `day`, the weekly ones, last month's department table and the rent classes. Consistent with
+    itself (the dwelling's department exists, the rent classes cover every rent from 0), so the
+    quality gate passes on it; tests add their own twists on top."""
+    stamp = f"{day:%Y%m%d}"
+    month = date(day.year, day.month, 1)
+    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    write_csv(landing, f"anvisninger_{stamp}.csv", [allocation("A2024-000001")])
+    write_csv(landing, f"bostotte_{stamp}.csv", [support_episode()])
+    write_csv(landing, f"herbergsophold_{stamp}.csv", [shelter_stay()])
+    write_xlsx(landing, f"ledige_boliger_{stamp}_1.xlsx", [dwelling()])
+    write_csv(landing, f"returnerede_boliger_{stamp}.csv", [returned()])
+    write_xlsx(landing, f"afdelinger_{month:%Y%m%d}.xlsx", [department(maaned=f"{previous:%Y-%m}")])
+    write_csv(
+        landing,
+        "huslejeklasser_20200101.csv",
+        [
+            rent_class("K1", "0", "3.000"),
+            rent_class("K2", "3.000", "4.000"),
+            rent_class("K3", "4.000", "5.000"),
+            rent_class("K4", "5.000", None),
+        ],
+    )
