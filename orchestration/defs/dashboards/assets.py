@@ -16,6 +16,7 @@ from boligmonitor import settings
 from boligmonitor.quality.suites import load_suites
 from dashboards import internal, partner, partner_tables
 from dashboards.site import BuiltSite, QualityStatus, write_site
+from orchestration.gate import failures_in_run
 from orchestration.resources import Warehouse
 
 DUCKDB_POOL = "duckdb"  # one DuckDB user at a time, as every other DuckDB-touching step
@@ -67,34 +68,8 @@ def _deps(marts: tuple[str, ...]) -> list[dg.AssetKey]:
     return sorted(keys | set(gate_keys()))
 
 
-def failures_in_run(context: dg.AssetExecutionContext) -> list[str]:
-    """Failed steps (other than the dashboards' own) and blocking checks failed with severity
-    ERROR recorded so far in this run (Danish). Warnings are reported, never blocking."""
-    records = context.instance.get_records_for_run(
-        context.run.run_id,
-        of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_CHECK_EVALUATION},
-    ).records
-    problems = []
-    for record in records:
-        event = record.event_log_entry.dagster_event
-        if event is None:
-            continue
-        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            if not str(event.step_key).startswith("dashboards__"):  # not the other site's step
-                problems.append(f"trinnet {event.step_key} fejlede")
-            continue
-        evaluation = event.event_specific_data
-        failed = not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
-        if failed and evaluation.blocking:  # a failed warning-level check does not block
-            problems.append(
-                f"den blokerende kontrol {evaluation.check_name} på "
-                f"{evaluation.asset_key.to_user_string()} bestod ikke"
-            )
-    return problems
-
-
 def _refuse_on_failures(context: dg.AssetExecutionContext, what: str) -> None:
-    problems = failures_in_run(context)
+    problems = failures_in_run(context, ignore_steps="dashboards__")  # not the other site
     if problems:
         raise dg.Failure(
             description=f"{what} bygges ikke, fordi " + "; ".join(problems) + ". Den forrige "

@@ -21,6 +21,7 @@ import dagster as dg
 
 from boligmonitor import settings, snapshot
 from orchestration.defs.ingest.assets import DUCKDB_POOL
+from orchestration.gate import failures_in_run
 from orchestration.resources import Warehouse
 
 SNAPSHOT_KEY = dg.AssetKey(["warehouse", "snapshot"])
@@ -53,29 +54,6 @@ def executable_assets(definitions: list[dg.Definitions]) -> dict[dg.AssetKey, st
     return keys
 
 
-def _failures_in_run(context: dg.AssetExecutionContext) -> list[str]:
-    """Failed steps and failed blocking checks recorded so far in this run."""
-    records = context.instance.get_records_for_run(
-        context.run.run_id,
-        of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_CHECK_EVALUATION},
-    ).records
-    problems = []
-    for record in records:
-        event = record.event_log_entry.dagster_event
-        if event is None:
-            continue
-        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            problems.append(f"trinnet {event.step_key} fejlede")
-            continue
-        evaluation = event.event_specific_data
-        if not evaluation.passed and evaluation.blocking:
-            problems.append(
-                f"den blokerende kontrol {evaluation.check_name} på "
-                f"{evaluation.asset_key.to_user_string()} bestod ikke"
-            )
-    return problems
-
-
 def snapshot_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=SNAPSHOT_KEY,
@@ -94,7 +72,7 @@ def snapshot_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def _snapshot(
         context: dg.AssetExecutionContext, warehouse_db: Warehouse
     ) -> dg.MaterializeResult:
-        problems = _failures_in_run(context)
+        problems = failures_in_run(context)
         if problems:
             raise dg.Failure(
                 description="Øjebliksbilledet offentliggøres ikke, fordi "
