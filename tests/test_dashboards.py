@@ -17,8 +17,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from boligmonitor import partner_tables
 from boligmonitor.export import write_package
-from dashboards import charts, internal, partner, partner_tables
+from dashboards import charts, internal, partner
 from dashboards.formatting import csv_bytes, date_da, number_da, percent_da
 from dashboards.site import QualityStatus
 from orchestration.defs.dashboards.assets import (

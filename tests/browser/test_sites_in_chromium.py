@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboards import internal, partner, partner_tables
+from boligmonitor import partner_tables
+from dashboards import internal, partner
 from dashboards.browser import PageReport, check_site, chromium, find_chromium
 from dashboards.site import QualityStatus, site_size
 from tests.dashboards_fixture import AS_OF, make_marts

@@ -12,9 +12,9 @@ from datetime import datetime
 
 import dagster as dg
 
-from boligmonitor import settings
+from boligmonitor import partner_tables, settings
 from boligmonitor.quality.suites import load_suites
-from dashboards import internal, partner, partner_tables
+from dashboards import internal, partner
 from dashboards.site import BuiltSite, QualityStatus, write_site
 from orchestration.gate import failures_in_run
 from orchestration.resources import Warehouse
