@@ -49,10 +49,11 @@ class ProgressHandler(logging.Handler):
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 check = evaluation.asset_check_key
-                self._say(
-                    f"  ✗ kontrol {check.name} på {check.asset_key.to_user_string()} fejlede "
-                    f"({evaluation.severity.value})"
-                )
+                where = f"kontrol {check.name} på {check.asset_key.to_user_string()}"
+                if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                    self._say(f"  ✗ {where} fejlede")
+                else:
+                    self._say(f"  ! {where}: advarsel")
 
 
 @dg.logger(description="Korte fremskridtslinjer på dansk til terminalen (boligmonitor run).")
