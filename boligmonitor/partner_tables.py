@@ -20,7 +20,9 @@ as in `marts.dim_months.is_complete`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import product
 from typing import Any
@@ -29,8 +31,21 @@ import duckdb
 import pyarrow as pa
 
 from boligmonitor.disclosure import DEFAULT_K, TOTAL, Derived, TableSpec, suppress
-from boligmonitor.export import Column, ExportTable
+from boligmonitor.export import Column, ExportTable, PassedCheck, SourceExtract
 
+# The marts the partner tables read.
+MARTS = (
+    "dim_months",
+    "dwelling_funnel",
+    "dwelling_returns",
+    "department_months",
+    "district_months",
+    "support_methods",
+    "support_at_move_in_months",
+    "shelter_exit_months",
+    "tenancy_retention",
+    "subsidy_cliff",
+)
 COUNT = "antal"
 SHARE = "andel (0-1)"
 CITY_NAME = "Hele byen"
@@ -99,25 +114,48 @@ def _q(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) 
     return con.execute(sql, list(params)).to_arrow_table().to_pylist()
 
 
-def window(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
-    """The 12 complete months the tables cover: (first month, last month)."""
-    last = con.execute("SELECT max(month_start) FROM marts.dim_months WHERE is_complete").fetchone()
-    if not last or last[0] is None:
-        raise ValueError("Der er ingen afsluttet måned i marts.dim_months.")
-    first = con.execute("SELECT (? - INTERVAL 11 MONTH)::DATE", [last[0]]).fetchone()
-    return first[0], last[0]
+def last_finished_month(as_of: date) -> date:
+    """The first day of the last month that is over on `as_of`: a month is over when its last
+    day lies before `as_of` (marts.dim_months.is_complete), so it is always the month before
+    (as of 31 December, December is not over yet; as of 1 January it is)."""
+    return _previous_month(as_of.replace(day=1))
 
 
-def data_period(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
+def _previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def _last_day(month: date) -> date:
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def window(con: duckdb.DuckDBPyConnection, month: date | None = None) -> tuple[date, date]:
+    """The 12 months the tables cover: (first month, last month). The last is `month` when
+    given, else the last complete month in marts.dim_months."""
+    if month is None:
+        last = con.execute(
+            "SELECT max(month_start) FROM marts.dim_months WHERE is_complete"
+        ).fetchone()
+        if not last or last[0] is None:
+            raise ValueError("Der er ingen afsluttet måned i marts.dim_months.")
+        month = last[0]
+    first = con.execute("SELECT (? - INTERVAL 11 MONTH)::DATE", [month]).fetchone()
+    return first[0], month
+
+
+def data_period(con: duckdb.DuckDBPyConnection, month: date | None = None) -> tuple[date, date]:
     """The first and the last day the partner tables cover."""
-    first, last = window(con)
-    end = con.execute("SELECT last_day(?::DATE)", [last]).fetchone()
-    return first, end[0]
+    first, last = window(con, month)
+    return first, _last_day(last)
 
 
-def partner_tables(con: duckdb.DuckDBPyConnection, k: int = DEFAULT_K) -> list[ExportTable]:
-    """The partner tables for the 12 complete months up to the report date, suppressed."""
-    first, last = window(con)
+def partner_tables(
+    con: duckdb.DuckDBPyConnection, k: int = DEFAULT_K, month: date | None = None
+) -> list[ExportTable]:
+    """The partner tables for the 12 months up to and including `month` (default: the last
+    complete month in marts.dim_months), suppressed."""
+    first, last = window(con, month)
     period = f"de 12 måneder {first:%m.%Y}-{last:%m.%Y}"
     tables = []
 
@@ -591,3 +629,241 @@ def partner_tables(con: duckdb.DuckDBPyConnection, k: int = DEFAULT_K) -> list[E
         )
     )
     return tables
+
+
+# --- the tables in the warehouse: schema `partner` ---------------------------------------------
+
+SCHEMA = "partner"
+TABLE_INFO = f"{SCHEMA}.table_info"
+COLUMN_INFO = f"{SCHEMA}.column_info"
+SUPPRESSION_LOG = f"{SCHEMA}.suppression_log"
+RESERVED_NAMES = frozenset({"table_info", "column_info", "suppression_log"})
+
+# Every partner table and its count columns, known before any data exists: the quality checks
+# on the tables are defined from this (a test holds it against what `partner_tables` builds).
+COUNTS: dict[str, tuple[str, ...]] = {
+    "boligtragt": ("dwellings",),
+    "returneringer": ("dwellings_returned",),
+    "returandel": ("dwellings_received", "dwellings_returned"),
+    "afdelinger": ("allocated_by_municipality_12m", "vacancies_12m"),
+    "bydele": ("move_ins", "dwellings_received"),
+    "bostoette": ("support_episodes", "episodes_active_as_of"),
+    "bostoette_30_dage": ("move_ins_needing_support_measurable", "with_support_within_30_days"),
+    "herberg_90_dage": ("stays_measurable", "own_home_within_90_days"),
+    "herberg_dage": ("stays",),
+    "fastholdelse": ("eligible", "housed"),
+    "tilskud_ophoer": ("subsidies",),
+}
+
+
+class PartnerTablesMissing(RuntimeError):
+    """The warehouse holds no partner tables (the export asset has not run)."""
+
+
+@dataclass(frozen=True)
+class StoredTables:
+    """The partner tables as the export asset left them in the warehouse."""
+
+    month: date  # the last month covered (first day)
+    period: tuple[date, date]  # first and last day covered
+    as_of: date
+    k: int
+    tables: tuple[ExportTable, ...]
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _table_ref(name: str) -> str:
+    return f'{SCHEMA}."{name}"'
+
+
+def store(
+    con: duckdb.DuckDBPyConnection,
+    tables: Sequence[ExportTable],
+    *,
+    month: date,
+    as_of: date,
+) -> None:
+    """Replace the schema `partner` with `tables` (suppressed cells NULL), the suppression log
+    and the catalog, in one transaction: a reader sees the old tables or the new, never half."""
+    first, last = _previous_months(month, 11), _last_day(month)
+    for t in tables:
+        if t.name in RESERVED_NAMES:
+            raise ValueError(f"Tabelnavnet '{t.name}' er forbeholdt kataloget i {SCHEMA}.")
+        for row, column in t.suppressed:
+            if t.data.column(column)[row].as_py() is not None:
+                raise ValueError(
+                    f"Tabellen '{t.name}', række {row + 1}, kolonne '{column}': markeret som "
+                    "undertrykt, men har en værdi."
+                )
+    con.execute("BEGIN")
+    try:
+        con.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        con.execute(f"CREATE SCHEMA {SCHEMA}")
+        con.execute(
+            f"""CREATE TABLE {TABLE_INFO} (position INTEGER, name VARCHAR, title VARCHAR,
+                description VARCHAR, counts VARCHAR[], k INTEGER, month DATE,
+                period_start DATE, period_end DATE, as_of DATE)"""
+        )
+        con.execute(
+            f"""CREATE TABLE {COLUMN_INFO} (table_name VARCHAR, position INTEGER, name VARCHAR,
+                label VARCHAR, description VARCHAR, unit VARCHAR, decimals INTEGER)"""
+        )
+        con.execute(
+            f"""CREATE TABLE {SUPPRESSION_LOG} (table_name VARCHAR, row_index INTEGER,
+                column_name VARCHAR, reason VARCHAR, row_key JSON, position INTEGER)"""
+        )
+        for i, t in enumerate(tables):
+            con.register("_partner_data", t.data)
+            con.execute(f"CREATE TABLE {_table_ref(t.name)} AS SELECT * FROM _partner_data")
+            con.unregister("_partner_data")
+            con.execute(
+                f"COMMENT ON TABLE {_table_ref(t.name)} IS "
+                + _quoted(f"{t.title}: {t.description} Diskretioneret: skjulte tal er NULL.")
+            )
+            con.execute(
+                f"INSERT INTO {TABLE_INFO} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [i, t.name, t.title, t.description, list(t.counts), t.k, month, first, last, as_of],
+            )
+            con.executemany(
+                f"INSERT INTO {COLUMN_INFO} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [t.name, j, c.name, c.label, c.description, c.unit, c.decimals]
+                    for j, c in enumerate(t.columns)
+                ],
+            )
+            for c in t.columns:
+                con.execute(
+                    f'COMMENT ON COLUMN {_table_ref(t.name)}."{c.name}" IS '
+                    + _quoted(f"{c.label}: {c.description}" + (f" ({c.unit})" if c.unit else ""))
+                )
+            if t.log:
+                con.executemany(
+                    f"INSERT INTO {SUPPRESSION_LOG} VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        [
+                            t.name,
+                            entry["row"],
+                            entry["column"],
+                            entry["reason"],
+                            json.dumps(entry["key"], ensure_ascii=False, sort_keys=True),
+                            n,
+                        ]
+                        for n, entry in enumerate(t.log)
+                    ],
+                )
+        con.execute(
+            f"COMMENT ON TABLE {SUPPRESSION_LOG} IS 'Hver undertrykt celle i partnertabellerne: "
+            "tabel, række (fra 0), kolonne, årsag (primary, complementary, derived) og rækkens "
+            "kategorier. Aldrig selve tallet. Kun internt.'"
+        )
+        con.execute(
+            f"COMMENT ON TABLE {TABLE_INFO} IS 'Partnertabellerne til BL 1. kreds: titel, "
+            "beskrivelse, tællekolonner, grænse for små tal, måned og periode.'"
+        )
+        con.execute(
+            f"COMMENT ON TABLE {COLUMN_INFO} IS 'Kolonnerne i partnertabellerne: dansk "
+            "overskrift, betydning, enhed og decimaler.'"
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def load(con: duckdb.DuckDBPyConnection) -> StoredTables:
+    """The partner tables as `store` left them, as ExportTables (row order kept)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = 'table_info'",
+        [SCHEMA],
+    ).fetchone()
+    if not found or not found[0]:
+        raise PartnerTablesMissing(
+            f"Lageret har ingen partnertabeller (skemaet {SCHEMA}): "
+            "eksporttrinnet exports/partner_tables har ikke kørt."
+        )
+    info = con.execute(
+        f"""SELECT name, title, description, counts, k, month, period_start, period_end, as_of
+            FROM {TABLE_INFO} ORDER BY position"""
+    ).fetchall()
+    if not info:
+        raise PartnerTablesMissing(f"{TABLE_INFO} er tom: der er ingen partnertabeller.")
+    tables = []
+    for name, title, description, counts, k, *_ in info:
+        columns = [
+            Column(*row)
+            for row in con.execute(
+                f"""SELECT name, label, description, unit, decimals FROM {COLUMN_INFO}
+                    WHERE table_name = ? ORDER BY position""",
+                [name],
+            ).fetchall()
+        ]
+        data = con.execute(f"SELECT * FROM {_table_ref(name)} ORDER BY rowid").to_arrow_table()
+        log = [
+            {"table": name, "row": row, "column": column, "reason": reason, "key": json.loads(key)}
+            for row, column, reason, key in con.execute(
+                f"""SELECT row_index, column_name, reason, row_key FROM {SUPPRESSION_LOG}
+                    WHERE table_name = ? ORDER BY position""",
+                [name],
+            ).fetchall()
+        ]
+        tables.append(
+            ExportTable(
+                name=name,
+                title=title,
+                description=description,
+                columns=tuple(columns),
+                data=data,
+                suppressed=frozenset((e["row"], e["column"]) for e in log),
+                counts=tuple(counts),
+                k=k,
+                log=tuple(log),
+            )
+        )
+    *_, month, first, last, as_of = info[0]
+    return StoredTables(month, (first, last), as_of, max(t.k for t in tables), tuple(tables))
+
+
+# --- what the package says about its inputs --------------------------------------------------
+
+
+def source_extracts(con: duckdb.DuckDBPyConnection) -> list[SourceExtract]:
+    """Every landed file loaded into the warehouse: the marts are built from all of them."""
+    rows = con.execute(
+        """SELECT source, path, sha256, rows_loaded, extract_date FROM audit.files
+           WHERE status = 'loaded' ORDER BY source, path"""
+    ).fetchall()
+    return [SourceExtract(s, p, h, int(n or 0), d) for s, p, h, n, d in rows]
+
+
+def passed_checks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[PassedCheck]:
+    """The quality suites validated in run `run_id` (audit.validations) in which every
+    error-level rule held, named as their Dagster checks. Warnings may have failed: they are
+    reported, never blocking."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'audit' AND table_name = 'validations'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute(
+        """SELECT suite, table_name FROM audit.validations WHERE run_id = ?
+           GROUP BY suite, table_name
+           HAVING bool_and(success OR severity <> 'error')
+           ORDER BY table_name, suite""",
+        [run_id],
+    ).fetchall()
+    return [PassedCheck(f"kvalitet_{suite}", table, "error") for suite, table in rows]
+
+
+def _previous_months(month: date, n: int) -> date:
+    for _ in range(n):
+        month = _previous_month(month)
+    return month

@@ -28,6 +28,7 @@ from orchestration.defs.dashboards.assets import (
     internal_dashboards,
     partner_dashboards,
 )
+from orchestration.defs.exports.assets import partner_tables_asset
 from orchestration.resources import Warehouse
 from tests.dashboards_checks import (
     RULE_NUMBERS,
@@ -303,7 +304,7 @@ def test_the_assets_build_both_sites(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("BOLIGMONITOR_HOME", str(tmp_path))
     monkeypatch.setenv("BOLIGMONITOR_AS_OF", AS_OF.isoformat())
     result = dg.materialize(
-        [internal_dashboards, partner_dashboards],
+        [internal_dashboards, partner_tables_asset, partner_dashboards],
         resources={"warehouse_db": Warehouse(path=str(marts))},
     )
     assert result.success
@@ -338,7 +339,7 @@ def test_a_warning_from_a_blocking_check_does_not_stop_the_sites(
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN)
 
     result = dg.materialize(
-        [funnel, warns, partner_dashboards],
+        [funnel, warns, partner_tables_asset, partner_dashboards],
         resources={"warehouse_db": Warehouse(path=str(marts))},
     )
     assert result.success
@@ -364,7 +365,7 @@ def test_a_failed_blocking_check_keeps_the_previous_partner_site(
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR)
 
     result = dg.materialize(
-        [funnel, broken, partner_dashboards],
+        [funnel, broken, partner_tables_asset, partner_dashboards],
         resources={"warehouse_db": Warehouse(path=str(marts))},
         raise_on_error=False,
     )

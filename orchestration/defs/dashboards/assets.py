@@ -1,7 +1,8 @@
 """The dashboards: two static sites in $BOLIGMONITOR_HOME/dashboards/, built after the gate.
 
 `dashboards/internal` reads the marts; `dashboards/partner` reads only the suppressed partner
-tables (`dashboards.partner_tables`, the tables of the export package). Both depend on the marts
+tables that `exports/partner_tables` left in the schema `partner` (the tables of the export
+package, after their blocking checks), and depends on that asset. Both depend on the marts
 they read and on every asset a blocking quality check guards, so Dagster runs them after the
 gate and skips them when a model fails or a blocking check fails. They also look at the run's
 own event log and refuse to publish when a step failed or a blocking check did not pass. A site
@@ -16,6 +17,7 @@ from boligmonitor import partner_tables, settings
 from boligmonitor.quality.suites import load_suites
 from dashboards import internal, partner
 from dashboards.site import BuiltSite, QualityStatus, write_site
+from orchestration.defs.exports.assets import PARTNER_TABLES_KEY
 from orchestration.gate import failures_in_run
 from orchestration.resources import Warehouse
 
@@ -121,7 +123,7 @@ def internal_dashboards(
 
 @dg.asset(
     key=PARTNER_KEY,
-    deps=_deps(PARTNER_MARTS),
+    deps=[*_deps(PARTNER_MARTS), PARTNER_TABLES_KEY],
     group_name=GROUP,
     pool=DUCKDB_POOL,
     kinds={"html", "altair"},
@@ -137,8 +139,7 @@ def partner_dashboards(
     _refuse_on_failures(context, "Partnerdashboards")
     as_of, run_at = settings.as_of(), datetime.now().replace(microsecond=0)
     with warehouse_db.connect() as con:
-        tables = partner_tables.partner_tables(con)
-        period = partner_tables.data_period(con)
+        stored = partner_tables.load(con)
         quality = internal.quality_status(con, context.run.run_id)
     shown = QualityStatus(
         quality.passed,
@@ -148,8 +149,8 @@ def partner_dashboards(
     )
     site = write_site(
         settings.paths().dashboards / "partner",
-        partner.site_info(period, as_of, run_at, shown),
-        partner.partner_pages(tables),
+        partner.site_info(stored.period, as_of, run_at, shown),
+        partner.partner_pages(list(stored.tables)),
     )
     context.log.info(f"Partnerdashboards: {site.index}")
     return _result(site)
