@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from measuring import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_KEY = b"benchmark-key-not-for-real-data"
@@ -26,15 +25,8 @@ DEMO_KEY = b"benchmark-key-not-for-real-data"
 
 def measure(args: list[str]) -> tuple[float, float, str]:
     """Run a command; wall seconds, peak RSS in MB of that process, and its stdout."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed with exit code {proc.returncode}")
-    return wall, usage.ru_maxrss / 1024, out
+    done = run_measured(args)
+    return done.wall, done.max_rss_mib, done.stdout
 
 
 def child_ingest(landing: str, db: str) -> None:
