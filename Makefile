@@ -41,8 +41,10 @@ dev: install
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(BOLIGMONITOR_HOME)/dagster} ; mkdir -p "$$DAGSTER_HOME" ; \
 	  DAGSTER_HOME="$$DAGSTER_HOME" $(BIN)/dagster dev
 
+# The whole pipeline at several scales (benchmarks/pipeline.py); e.g. make bench BENCH_SCALE="1 10".
+BENCH_SCALE ?= 1 10 50
 bench: install
-	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/pipeline.py --scale $(BENCH_SCALE)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
