@@ -71,8 +71,31 @@ def run_pipeline(echo: Callable[[str], None] = print) -> bool:
                 error.cause.message if error and error.cause else error.message if error else ""
             )
             echo(mask_text(f"FEJL i {event.step_key}: {message.strip()}"))
+    for line in failed_checks(result):
+        echo(line)
     echo(f"Kørslen fejlede. Se {log_file} og kørslen i Dagster (run id {result.run_id}).")
     return False
+
+
+def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Every check that failed with severity ERROR in the run: its name, its asset and what it
+    found (its text metadata: the table, the rule and failing values), CPR-shaped numbers
+    masked."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type != dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            continue
+        evaluation = event.event_specific_data
+        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        lines.append(
+            f"KONTROL {evaluation.check_name} på {evaluation.asset_key.to_user_string()} "
+            f"bestod ikke" + (f": {evaluation.description}" if evaluation.description else "")
+        )
+        for name, value in evaluation.metadata.items():
+            if isinstance(value, dg.TextMetadataValue):
+                lines.append(f"  {name}: {value.value}")
+    return [mask_text(line) for line in lines]
 
 
 def _new_log_file(folder: Path) -> Path:
