@@ -20,6 +20,7 @@ as in `marts.dim_months.is_complete`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -779,12 +780,7 @@ def store(
 
 def load(con: duckdb.DuckDBPyConnection) -> StoredTables:
     """The partner tables as `store` left them, as ExportTables (row order kept)."""
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = 'table_info'",
-        [SCHEMA],
-    ).fetchone()
-    if not found or not found[0]:
+    if not _exists(con, SCHEMA, "table_info"):
         raise PartnerTablesMissing(
             f"Lageret har ingen partnertabeller (skemaet {SCHEMA}): "
             "eksporttrinnet exports/partner_tables har ikke kørt."
@@ -835,23 +831,44 @@ def load(con: duckdb.DuckDBPyConnection) -> StoredTables:
 
 
 def source_extracts(con: duckdb.DuckDBPyConnection) -> list[SourceExtract]:
-    """Every landed file loaded into the warehouse: the marts are built from all of them."""
+    """The source extracts the tables are built from: every landed file loaded into the
+    warehouse (audit.files), one entry per source, since a nightly source has a file per night
+    (the demo data: about 7,900 files, which listed one by one made a 2 MB manifest). The entry
+    names the number of files and their first and last extract date, the rows loaded, the newest
+    extract date, and as `sha256` a fingerprint of exactly that set of files: the SHA-256 of the
+    sorted lines "<path> <sha256>\n" of the files, which anyone can recompute from
+    audit.files."""
+    if not _exists(con, "audit", "files"):
+        return []
     rows = con.execute(
         """SELECT source, path, sha256, rows_loaded, extract_date FROM audit.files
            WHERE status = 'loaded' ORDER BY source, path"""
     ).fetchall()
-    return [SourceExtract(s, p, h, int(n or 0), d) for s, p, h, n, d in rows]
+    by_source: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_source.setdefault(row[0], []).append(row)
+    extracts = []
+    for source, files in sorted(by_source.items()):
+        listing = "".join(f"{path} {sha}\n" for _, path, sha, _, _ in files)
+        dates = sorted(d for *_, d in files if d is not None)
+        span = f", udtræk {dates[0]:%d-%m-%Y} til {dates[-1]:%d-%m-%Y}" if dates else ""
+        extracts.append(
+            SourceExtract(
+                source=source,
+                path=f"{source}/ ({len(files)} filer{span})",
+                sha256=hashlib.sha256(listing.encode("utf-8")).hexdigest(),
+                rows=sum(int(n or 0) for *_, n, _ in files),
+                extract_date=dates[-1] if dates else None,
+            )
+        )
+    return extracts
 
 
 def passed_checks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[PassedCheck]:
     """The quality suites validated in run `run_id` (audit.validations) in which every
     error-level rule held, named as their Dagster checks. Warnings may have failed: they are
     reported, never blocking."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'audit' AND table_name = 'validations'"
-    ).fetchone()[0]
-    if not exists:
+    if not _exists(con, "audit", "validations"):
         return []
     rows = con.execute(
         """SELECT suite, table_name FROM audit.validations WHERE run_id = ?
@@ -861,6 +878,15 @@ def passed_checks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[PassedChe
         [run_id],
     ).fetchall()
     return [PassedCheck(f"kvalitet_{suite}", table, "error") for suite, table in rows]
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def _previous_months(month: date, n: int) -> date:
