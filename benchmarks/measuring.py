@@ -10,6 +10,9 @@ Two memory figures, because neither alone says everything:
   same moment, sampled from /proc every `interval` seconds. It catches a parent and a child that
   hold memory at the same time (e.g. `boligmonitor run` waiting for dbt), but can miss a peak
   shorter than the interval. The samples are kept, so a caller can take the peak of a time span.
+
+Also the CPU time (user + system, from the same wait4), which a busy shared machine disturbs far
+less than the wall time.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Measured:
     max_rss_mib: float  # os.wait4 ru_maxrss: the largest single process of the tree
     tree_peak_mib: float  # sampled: the largest sum over the tree at one moment
     started: float  # time.time() at start, to line the samples up with other clocks
+    cpu: float = 0.0  # user + system seconds of the command and the descendants it waited for
     samples: list[tuple[float, float]] = field(default_factory=list)  # (time.time(), MiB)
     stdout: str = ""
 
@@ -109,6 +113,7 @@ def run_measured(
         max_rss_mib=usage.ru_maxrss / 1024,
         tree_peak_mib=max((mib for _, mib in samples), default=0.0),
         started=started,
+        cpu=usage.ru_utime + usage.ru_stime,
         samples=samples,
         stdout=text,
     )

@@ -125,8 +125,13 @@ class RunResult:
     wall: float
     max_rss_mib: float  # wait4: largest single process (run process or dbt)
     tree_peak_mib: float  # sampled: run process + children at one moment
+    cpu: float  # user + system seconds, the run process and its children
     stages: dict[str, Stage] = field(default_factory=dict)
     run_id: str = ""
+    # "start-up and other", split: before the first step, between steps, after the last one
+    startup: float = 0.0
+    between: float = 0.0
+    teardown: float = 0.0
 
 
 def stages_of(measured: Measured, spans: dict[str, tuple[float, float]]) -> dict[str, Stage]:
@@ -155,7 +160,11 @@ def stages_of(measured: Measured, spans: dict[str, tuple[float, float]]) -> dict
 
 def run_env(home: Path, as_of: date) -> dict[str, str]:
     env = dict(os.environ)
-    for var in ("BOLIGMONITOR_PSEUDONYM_KEY", "BOLIGMONITOR_WORK_DB", "BOLIGMONITOR_DEMO"):
+    for var in (
+        "BOLIGMONITOR_PSEUDONYM_KEY",
+        "BOLIGMONITOR_WORK_DB",
+        "BOLIGMONITOR_DEMO",
+    ):
         env.pop(var, None)
     env.update(
         BOLIGMONITOR_HOME=str(home),
@@ -177,12 +186,19 @@ def run_pipeline(home: Path, as_of: date, label: str) -> RunResult:
         stdout=home / f"{label}.out",
     )
     run_id, spans = step_spans(home / "dagster")
+    first = min((start for start, _ in spans.values()), default=measured.started)
+    last = max((end for _, end in spans.values()), default=first)
+    steps = sum(end - start for start, end in spans.values())
     return RunResult(
         wall=measured.wall,
         max_rss_mib=measured.max_rss_mib,
         tree_peak_mib=measured.tree_peak_mib,
+        cpu=measured.cpu,
         stages=stages_of(measured, spans),
         run_id=run_id,
+        startup=first - measured.started,
+        between=(last - first) - steps,
+        teardown=measured.started + measured.wall - last,
     )
 
 
@@ -235,7 +251,15 @@ def compile_dbt(work_db: Path, as_of: date, target: Path) -> Path:
     }
     project, dbt = str(modelling.PROJECT_DIR), modelling.dbt_executable()
     done = subprocess.run(
-        [dbt, "compile", "--quiet", "--project-dir", project, "--profiles-dir", project],
+        [
+            dbt,
+            "compile",
+            "--quiet",
+            "--project-dir",
+            project,
+            "--profiles-dir",
+            project,
+        ],
         cwd=project,
         env=env,
         capture_output=True,
@@ -271,25 +295,27 @@ def build_order(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return order
 
 
-def floor_statements(manifest: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
-    """(kind, SQL) to build seeds and models in order, and the data tests' count queries."""
+def floor_statements(
+    manifest: dict[str, Any],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(dbt unique id, SQL) to build seeds and models in order, and the data tests' count
+    queries."""
     build: list[tuple[str, str]] = []
     schemas = sorted({n["schema"] for n in build_order(manifest)})
-    build += [("schema", f'CREATE SCHEMA IF NOT EXISTS "{s}"') for s in schemas]
+    build += [(f"schema.{s}", f'CREATE SCHEMA IF NOT EXISTS "{s}"') for s in schemas]
     for node in build_order(manifest):
         name = node["relation_name"]
         if node["resource_type"] == "seed":
-            build.append(
-                ("seed", f"CREATE TABLE {name} AS SELECT * FROM pipe.{_unqualified(name)}")
-            )
+            sql = f"CREATE TABLE {name} AS SELECT * FROM pipe.{_unqualified(name)}"
+            build.append((node["unique_id"], sql))
             continue
         materialized = node["config"]["materialized"]
         if materialized == "ephemeral":
             continue  # inlined into the compiled SQL of the models that use it
         kind = "VIEW" if materialized == "view" else "TABLE"
-        build.append(("model", f"CREATE {kind} {name} AS {node['compiled_code']}"))
+        build.append((node["unique_id"], f"CREATE {kind} {name} AS {node['compiled_code']}"))
     tests = [
-        f"SELECT count(*) FROM ({node['compiled_code']}) AS t"
+        (uid, f"SELECT count(*) FROM ({node['compiled_code']}) AS t")
         for uid, node in sorted(manifest["nodes"].items())
         if node["resource_type"] == "test" and node.get("compiled_code")
     ]
@@ -321,18 +347,34 @@ def child_floor(landing: str, db: str, manifest_json: str, seeds_db: str) -> Non
         rows += result.rows_loaded + result.rows_quarantined
     times["ingest"] = time.perf_counter() - start
     con.execute(f"ATTACH '{seeds_db}' AS pipe (READ_ONLY)")
+    each: list[tuple[float, str]] = []  # (seconds, name) of every model and test
     start = time.perf_counter()
-    for _kind, sql in build:
+    for name, sql in build:
+        began = time.perf_counter()
         con.execute(sql)
+        each.append((time.perf_counter() - began, name))
     times["models"] = time.perf_counter() - start
     con.execute("DETACH pipe")
     start = time.perf_counter()
-    for sql in tests:
+    for name, sql in tests:
+        began = time.perf_counter()
         con.execute(sql).fetchall()
+        each.append((time.perf_counter() - began, name))
     times["tests"] = time.perf_counter() - start
     con.close()
-    models = sum(1 for kind, _ in build if kind == "model")
-    print(json.dumps({"seconds": times, "rows": rows, "models": models, "tests": len(tests)}))
+    models = sum(1 for name, _ in build if name.startswith("model."))
+    slowest = [[name, round(seconds, 3)] for seconds, name in sorted(each, reverse=True)[:8]]
+    print(
+        json.dumps(
+            {
+                "seconds": times,
+                "rows": rows,
+                "models": models,
+                "tests": len(tests),
+                "slowest": slowest,
+            }
+        )
+    )
 
 
 @dataclass
@@ -340,9 +382,11 @@ class Floor:
     wall: float
     max_rss_mib: float
     tree_peak_mib: float
+    cpu: float
     parts: dict[str, float]
     models: int
     tests: int
+    slowest: list[tuple[str, float]]  # the slowest models and data tests, seconds each
 
 
 def run_floor(here: Path, home: Path, as_of: date) -> Floor:
@@ -354,7 +398,12 @@ def run_floor(here: Path, home: Path, as_of: date) -> Floor:
     db = folder / "boligmonitor.duckdb"
     floor_args = [home / "landing", db, manifest, home / "work" / "boligmonitor.duckdb"]
     measured = run_measured(
-        [sys.executable, str(Path(__file__).resolve()), "_floor", *map(str, floor_args)],
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "_floor",
+            *map(str, floor_args),
+        ],
         cwd=ROOT,
     )
     out = json.loads(measured.stdout)
@@ -362,9 +411,11 @@ def run_floor(here: Path, home: Path, as_of: date) -> Floor:
         measured.wall,
         measured.max_rss_mib,
         measured.tree_peak_mib,
+        measured.cpu,
         out["seconds"],
         out["models"],
         out["tests"],
+        [(name, seconds) for name, seconds in out["slowest"]],
     )
 
 
@@ -382,7 +433,14 @@ def bench_scale(scale: float, args: argparse.Namespace, incremental: bool) -> di
     say("genererer demodata …")
     gen = run_measured(
         [
-            *(sys.executable, "-m", "boligmonitor.cli", "demo-data", "--landing", str(landing)),
+            *(
+                sys.executable,
+                "-m",
+                "boligmonitor.cli",
+                "demo-data",
+                "--landing",
+                str(landing),
+            ),
             *("--scale", str(scale), "--seed", str(args.seed)),
             *("--start", args.start.isoformat(), "--end", args.end.isoformat()),
         ],
@@ -393,8 +451,10 @@ def bench_scale(scale: float, args: argparse.Namespace, incremental: bool) -> di
         "scale": scale,
         "period": [args.start.isoformat(), args.end.isoformat()],
         "landing_mb": round(size_mb, 1),
+        "load_average_before": os.getloadavg()[0],
         "generate": {
             "seconds": gen.wall,
+            "cpu": gen.cpu,
             "peak_mib": gen.tree_peak_mib,
             "max_rss_mib": gen.max_rss_mib,
         },
@@ -426,6 +486,7 @@ def bench_scale(scale: float, args: argparse.Namespace, incremental: bool) -> di
             "rows": new_rows - rows,
             "as_of": args.end.isoformat(),
         }
+    result["load_average_after"] = os.getloadavg()[0]
     return result
 
 
@@ -458,11 +519,13 @@ def ratios(r: dict[str, Any]) -> dict[str, float]:
     if "floor" in r:
         floor = r["floor"]
         out["overhead"] = full["wall"] / floor["wall"]
+        out["overhead_cpu"] = full["cpu"] / floor["cpu"]
         same = sum(full["stages"].get(s, {}).get("seconds", 0.0) for s in ("ingest", "dbt build"))
         out["same_work"] = same / sum(floor["parts"].values())
         out["dbt_tests_share"] = floor["parts"]["tests"] / full["wall"]
     if "incremental" in r:
         out["incremental"] = r["incremental"]["wall"] / full["wall"]
+        out["incremental_cpu"] = r["incremental"]["cpu"] / full["cpu"]
     return out
 
 
@@ -487,7 +550,8 @@ def render(r: dict[str, Any]) -> str:
     full, rows = r["full"], r["rows"]
     lines = [
         f"Skala {r['scale']:g}: {_n(r['files'])} filer, {_n(rows)} rækker, "
-        f"{_s(r['landing_mb'])} MB, opgjort pr. {r['as_of']}",
+        f"{_s(r['landing_mb'])} MB, opgjort pr. {r['as_of']}; maskinens belastning (1 min) "
+        f"{_s(r['load_average_before'])} før, {_s(r['load_average_after'])} efter",
         f"  {'trin':<34} {'sek.':>8} {'maks. MiB':>10} {'rækker/s':>10}",
     ]
 
@@ -496,18 +560,34 @@ def render(r: dict[str, Any]) -> str:
         lines.append(f"  {label:<34} {_s(seconds):>8} {_mib(mib):>10} {rate:>10}  {note}".rstrip())
 
     gen = r["generate"]
-    row(STAGES["generate"], gen["seconds"], gen["peak_mib"], "(før kørslen, ikke i summen)")
+    row(
+        STAGES["generate"],
+        gen["seconds"],
+        gen["peak_mib"],
+        "(før kørslen, ikke i summen)",
+    )
     for stage in RUN_STAGES:
         found = full["stages"].get(stage)
         if found is None:
             lines.append(f"  {STAGES[stage]:<34} {'–':>8} {'–':>10} {'–':>10}  (ingen trin)")
+        elif stage == "other":
+            note = (
+                f"før 1. trin {_s(full['startup'])}, mellem trin {_s(full['between'])}, "
+                f"efter sidste {_s(full['teardown'])}"
+            )
+            row(STAGES[stage], found["seconds"], found["peak_mib"], note)
         else:
-            row(STAGES[stage], found["seconds"], found["peak_mib"], f"{found['steps']} trin")
+            row(
+                STAGES[stage],
+                found["seconds"],
+                found["peak_mib"],
+                f"{found['steps']} trin",
+            )
     row(
         "hele kørslen (boligmonitor run)",
         full["wall"],
         full["tree_peak_mib"],
-        f"wait4 største proces: {_n(full['max_rss_mib'])} MiB",
+        f"CPU {_s(full['cpu'])} s; wait4 største proces {_n(full['max_rss_mib'])} MiB",
     )
     if "floor" in r:
         floor = r["floor"]
@@ -515,7 +595,16 @@ def render(r: dict[str, Any]) -> str:
         row("gulv: indlæsning", parts["ingest"], None)
         row(f"gulv: seeds + {floor['models']} modeller", parts["models"], None)
         row(f"gulv: {floor['tests']} dbt-datatest", parts["tests"], None)
-        row("gulv i alt (én proces)", floor["wall"], floor["tree_peak_mib"])
+        row(
+            "gulv i alt (én proces)",
+            floor["wall"],
+            floor["tree_peak_mib"],
+            f"CPU {_s(floor['cpu'])} s",
+        )
+        slowest = ", ".join(
+            f"{name.split('.')[2]} {_s(seconds)} s" for name, seconds in floor["slowest"][:4]
+        )
+        lines.append(f"  langsomst i gulvet: {slowest}")
     inc = r.get("incremental")
     if inc:
         lines.append(
@@ -526,11 +615,19 @@ def render(r: dict[str, Any]) -> str:
             found = inc["stages"].get(stage)
             if found is not None:
                 row(f"  {STAGES[stage]}", found["seconds"], found["peak_mib"])
-        row("  hele den natlige kørsel", inc["wall"], inc["tree_peak_mib"])
+        row(
+            "  hele den natlige kørsel",
+            inc["wall"],
+            inc["tree_peak_mib"],
+            f"CPU {_s(inc['cpu'])} s",
+        )
     q = ratios(r)
     lines.append("  forhold:")
     if "overhead" in q:
-        lines.append(f"    orkestreringsoverhead (hele kørslen / gulv): {_x(q['overhead'])}")
+        lines.append(
+            f"    orkestreringsoverhead (hele kørslen / gulv): {_x(q['overhead'])} "
+            f"(CPU-tid: {_x(q['overhead_cpu'])})"
+        )
         lines.append(f"    samme arbejde (indlæsning + dbt build / gulv): {_x(q['same_work'])}")
     lines.append(f"    portens pris (GX-kontroller / hele kørslen): {_pct(q['gate_cost'])}")
     if "dbt_tests_share" in q:
@@ -538,7 +635,10 @@ def render(r: dict[str, Any]) -> str:
             f"    dbt-datatestenes SQL (i gulvet) / hele kørslen: {_pct(q['dbt_tests_share'])}"
         )
     if "incremental" in q:
-        lines.append(f"    natlig kørsel / fuld kørsel: {_pct(q['incremental'])}")
+        lines.append(
+            f"    natlig kørsel / fuld kørsel: {_pct(q['incremental'])} "
+            f"(CPU-tid: {_pct(q['incremental_cpu'])})"
+        )
     for label, met in targets(r):
         lines.append(f"  mål: {label}: {'nået' if met else 'IKKE nået'}")
     return "\n".join(lines)
@@ -561,7 +661,10 @@ def machine() -> dict[str, Any]:
         platform.processor(),
     )
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     dirty = bool(
         subprocess.run(
