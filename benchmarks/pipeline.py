@@ -487,6 +487,7 @@ def bench_scale(scale: float, args: argparse.Namespace, incremental: bool) -> di
             "as_of": args.end.isoformat(),
         }
     result["load_average_after"] = os.getloadavg()[0]
+    result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     return result
 
 
@@ -712,7 +713,6 @@ def save(results_dir: Path, m: dict[str, Any], results: list[dict[str, Any]]) ->
         data["scales"][f"{r['scale']:g}"] = {
             **r,
             "machine": m,
-            "measured_at": datetime.now().isoformat(timespec="seconds"),
             "ratios": ratios(r),
             "targets": {label: met for label, met in targets(r)},
         }
