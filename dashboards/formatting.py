@@ -17,21 +17,9 @@ from decimal import Decimal
 import pyarrow as pa
 
 from boligmonitor.export import MARKER, cell_text
+from boligmonitor.export.model import MONTHS_DA
 
-MONTHS = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+MONTHS = MONTHS_DA
 SHORT_MONTHS = tuple(m[:3] + "." if len(m) > 4 else m for m in MONTHS)
 DAYS = ("søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag")
 

@@ -44,18 +44,7 @@ INTERNAL_MARTS = (
     "pilot_2022",
     "reference_figures",
 )
-PARTNER_MARTS = (
-    "dim_months",
-    "dwelling_funnel",
-    "dwelling_returns",
-    "department_months",
-    "district_months",
-    "support_methods",
-    "support_at_move_in_months",
-    "shelter_exit_months",
-    "tenancy_retention",
-    "subsidy_cliff",
-)
+PARTNER_MARTS = partner_tables.MARTS  # the marts the partner tables are built from
 
 
 def gate_keys() -> list[dg.AssetKey]:

@@ -5,9 +5,8 @@ queue limits to one run at a time (deploy/dagster.yaml).
 - MAIN_JOB: the whole graph. `boligmonitor run` and the nightly schedule run this same job.
 - NEW_FILES_JOB: ingest and build when files arrive: everything except the export packages
   (and what depends on them), then the analyst snapshot.
-- MONTHLY_EXPORT_JOB: the export packages and everything upstream of them, then the snapshot.
-  While no asset is in the group "exports" yet, it runs the whole graph (the same as MAIN_JOB),
-  so the monthly schedule already does the right thing the day the export assets appear.
+- MONTHLY_EXPORT_JOB: the export packages, everything upstream of them, and what reads them
+  (the partner dashboards, which show exactly what the package holds), then the snapshot.
 - HOUSEKEEPING_JOB: deletes finished runs older than RUN_RETENTION_DAYS from Dagster's history
   (Dagster's instance config has retention for schedule and sensor ticks, not for runs). It does
   not touch the warehouse and carries no writer tag.
@@ -20,8 +19,6 @@ import dagster as dg
 from orchestration.defs.operations.assets import (
     EXPORTS_GROUP,
     SNAPSHOT_KEY,
-    executable_assets,
-    other_domain_definitions,
 )
 
 MAIN_JOB = "boligmonitor_nightly"
@@ -76,15 +73,10 @@ def housekeeping() -> None:
 
 @dg.definitions
 def defs(context: dg.ComponentLoadContext) -> dg.Definitions:
-    groups = set(executable_assets(other_domain_definitions(context)).values())
     snapshot = dg.AssetSelection.assets(SNAPSHOT_KEY)
     exports = dg.AssetSelection.groups(EXPORTS_GROUP)
-    if EXPORTS_GROUP in groups:
-        monthly = exports.upstream() | snapshot
-        new_files = (dg.AssetSelection.all() - exports.downstream()) | snapshot
-    else:
-        monthly = dg.AssetSelection.all()
-        new_files = dg.AssetSelection.all()
+    monthly = exports.upstream() | exports.downstream() | snapshot
+    new_files = (dg.AssetSelection.all() - exports.downstream()) | snapshot
     return dg.Definitions(
         jobs=[
             housekeeping,
