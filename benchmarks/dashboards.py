@@ -24,8 +24,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from boligmonitor import settings  # noqa: E402
-from dashboards import internal, partner, partner_tables  # noqa: E402
+from boligmonitor import partner_tables, settings  # noqa: E402
+from dashboards import internal, partner  # noqa: E402
 from dashboards.browser import Browser  # noqa: E402
 from dashboards.site import QualityStatus, site_size  # noqa: E402
 

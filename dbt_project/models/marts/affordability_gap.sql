@@ -24,36 +24,62 @@ cases as (
 
 ),
 
+-- Every dwelling of one type received on one day has the same waiting citizens, so each such
+-- pool is gathered once (memory grows with days x waiting citizens, not dwellings x citizens),
+-- and each dwelling then counts the abilities to pay in its pool that reach its rent.
+pool_days as (
+
+    select distinct dwelling_type, received_on from dwellings
+
+),
+
 waiting as (
 
     select
-        dwellings.dwelling_id,
+        pool_days.dwelling_type,
+        pool_days.received_on,
         cases.cpr_pseudonym,
         arg_max(cases.ability_to_pay_kr, (cases.recommended_on, cases.allocation_id))
             as ability_to_pay_kr
 
-    from dwellings
+    from pool_days
     inner join cases
-        on cases.needed_dwelling_type = dwellings.dwelling_type
-        and cases.waiting_from <= dwellings.received_on
-        and (cases.waiting_until is null or cases.waiting_until > dwellings.received_on)
-    group by dwellings.dwelling_id, cases.cpr_pseudonym
+        on cases.needed_dwelling_type = pool_days.dwelling_type
+        and cases.waiting_from <= pool_days.received_on
+        and (cases.waiting_until is null or cases.waiting_until > pool_days.received_on)
+    group by pool_days.dwelling_type, pool_days.received_on, cases.cpr_pseudonym
+
+),
+
+pools as (
+
+    select
+        dwelling_type,
+        received_on,
+        count(*) as waiting_citizens,
+        median(ability_to_pay_kr) as ability_to_pay_median_kr,
+        max(ability_to_pay_kr) as ability_to_pay_max_kr,
+        list(ability_to_pay_kr) as abilities_to_pay
+
+    from waiting
+    group by dwelling_type, received_on
 
 ),
 
 pooled as (
 
     select
-        waiting.dwelling_id,
-        count(*) as waiting_citizens,
-        count(*) filter (where waiting.ability_to_pay_kr >= dwellings.rent_kr)
+        dwellings.dwelling_id,
+        pools.waiting_citizens,
+        len(list_filter(pools.abilities_to_pay, a -> a >= dwellings.rent_kr))
             as waiting_citizens_able_to_pay,
-        median(waiting.ability_to_pay_kr) as ability_to_pay_median_kr,
-        max(waiting.ability_to_pay_kr) as ability_to_pay_max_kr
+        pools.ability_to_pay_median_kr,
+        pools.ability_to_pay_max_kr
 
-    from waiting
-    inner join dwellings on waiting.dwelling_id = dwellings.dwelling_id
-    group by waiting.dwelling_id
+    from dwellings
+    inner join pools
+        on dwellings.dwelling_type = pools.dwelling_type
+        and dwellings.received_on = pools.received_on
 
 ),
 
