@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from boligmonitor import warehouse
+from boligmonitor.contracts import SOURCES
+from boligmonitor.ingest import ingest_source
 
 TEST_KEY = b"test-key-0123456789abcdef"
 # A CPR number anywhere: six digits forming a day and month, optional dash, four digits.
@@ -43,3 +45,21 @@ def string_values(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, str, st
         ).fetchall()
         for (value,) in rows:
             yield f"{schema}.{table}", column, value
+
+
+def ingest_fixture(root: Path, write: Callable[[Path], None]) -> Path:
+    """Write a hand-made fixture into root/landing with `write` and ingest it into
+    root/work.duckdb. It must load clean, or the expected numbers built on it mean nothing."""
+    landing = root / "landing"
+    write(landing)
+    db = root / "work.duckdb"
+    con = warehouse.connect(db)
+    try:
+        warehouse.ensure_schema(con)
+        for source in SOURCES.values():
+            result = ingest_source(con, source, landing, TEST_KEY)
+            assert result.rows_quarantined == 0, result.describe()
+            assert result.count("rejected") == 0, result.describe()
+    finally:
+        con.close()
+    return db

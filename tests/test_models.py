@@ -39,9 +39,7 @@ import duckdb
 import pytest
 
 from boligmonitor import modelling, warehouse
-from boligmonitor.contracts import SOURCES
-from boligmonitor.ingest import ingest_source
-from tests.conftest import TEST_KEY
+from tests.conftest import ingest_fixture
 from tests.model_fixture import AS_OF, write_landing
 
 
@@ -49,19 +47,7 @@ from tests.model_fixture import AS_OF, write_landing
 def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Write the fixture, ingest it and run `dbt build` once for the whole module."""
     root = tmp_path_factory.mktemp("models")
-    landing = root / "landing"
-    write_landing(landing)
-    db = root / "work.duckdb"
-    con = warehouse.connect(db)
-    try:
-        warehouse.ensure_schema(con)
-        for source in SOURCES.values():
-            result = ingest_source(con, source, landing, TEST_KEY)
-            # the fixture itself must be clean, or the expected numbers below mean nothing
-            assert result.rows_quarantined == 0, result.describe()
-            assert result.count("rejected") == 0, result.describe()
-    finally:
-        con.close()
+    db = ingest_fixture(root, write_landing)
     modelling.build_models(db, date.fromisoformat(AS_OF), work_dir=root / "dbt")
     return db
 

@@ -66,9 +66,7 @@ import duckdb
 import pytest
 
 from boligmonitor import modelling, warehouse
-from boligmonitor.contracts import SOURCES
-from boligmonitor.ingest import ingest_source
-from tests.conftest import TEST_KEY
+from tests.conftest import ingest_fixture
 from tests.sourcefiles import allocation, dwelling, shelter_stay, write_csv
 
 AS_OF = date(2025, 6, 30)
@@ -343,19 +341,7 @@ def dbt_build(db: Path, work_dir: Path) -> None:
 def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Write the fixture, ingest it and run one `dbt build`; returns the folder of it all."""
     root = tmp_path_factory.mktemp("outcomes")
-    landing = root / "landing"
-    write_landing(landing)
-    db = root / "work.duckdb"
-    con = warehouse.connect(db)
-    try:
-        warehouse.ensure_schema(con)
-        for source in SOURCES.values():
-            result = ingest_source(con, source, landing, TEST_KEY)
-            # the fixture must load clean, or the expected numbers below mean nothing
-            assert result.rows_quarantined == 0, result.describe()
-            assert result.count("rejected") == 0, result.describe()
-    finally:
-        con.close()
+    db = ingest_fixture(root, write_landing)
     dbt_build(db, root / "dbt")
     return root
 
