@@ -19,16 +19,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
 
-T = TypeVar("T")
+# is_lock_error is part of this module's interface too (the tests ask it about a real lock)
+from boligmonitor.warehouse import LOCK_WAIT_SECONDS, is_lock_error, retry_on_lock  # noqa: F401
+
 Log = Callable[[str], None]
 
 TEMP_SUFFIX = ".tmp"
-LOCK_WAIT_SECONDS = 300.0  # how long to wait for another process to let go of the working file
-_LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
 
 
 class SnapshotError(RuntimeError):
@@ -53,34 +53,6 @@ class Published:
             f"({self.tables} tabeller, {self.views} views, {self.size_bytes / 1e6:.1f} MB, "
             f"{self.seconds:.1f} s)."
         )
-
-
-def is_lock_error(exc: BaseException) -> bool:
-    """True for DuckDB's 'Could not set lock on file …': another process has the file open."""
-    return isinstance(exc, duckdb.IOException) and any(m in str(exc) for m in _LOCK_MARKERS)
-
-
-def retry_on_lock(
-    action: Callable[[], T],
-    wait_seconds: float = LOCK_WAIT_SECONDS,
-    log: Log | None = None,
-    what: str = "databasefilen",
-) -> T:
-    """Run `action`; while it fails because another process holds the DuckDB file, wait and try
-    again (0.5 s, doubling up to 30 s) for at most `wait_seconds`, then let the error through.
-    Any other error is raised at once."""
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.5
-    while True:
-        try:
-            return action()
-        except duckdb.IOException as exc:
-            if not is_lock_error(exc) or time.monotonic() + delay > deadline:
-                raise
-            if log is not None:
-                log(f"{what} er låst af en anden proces; prøver igen om {delay:.1f} s.")
-            time.sleep(delay)
-            delay = min(delay * 2, 30.0)
 
 
 def _sql_string(path: Path) -> str:

@@ -6,7 +6,10 @@ so an analyst reads them in any SQL client (`SELECT * FROM duckdb_columns()`).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -50,6 +53,12 @@ FILES_COLUMNS = {
 }
 
 
+LOCK_WAIT_SECONDS = 300.0  # how long to wait for another process to let go of the working file
+_LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+T = TypeVar("T")
+Log = Callable[[str], None]
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,13 +69,21 @@ def _comment(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _create(
-    con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, tuple[str, str]]
+def create_documented_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, tuple[str, str]],
+    doc: str | None = None,
 ) -> None:
+    """Create `schema.table` (and its schema) if missing, with `columns` as name -> (type,
+    description); the descriptions, and `doc` for the table, become DuckDB comments."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
     ddl = ", ".join(f'"{name}" {sql_type}' for name, (sql_type, _) in columns.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
-    for name, (_, doc) in columns.items():
-        con.execute(f'COMMENT ON COLUMN {table}."{name}" IS {_comment(doc)}')
+    if doc is not None:
+        con.execute(f"COMMENT ON TABLE {table} IS {_comment(doc)}")
+    for name, (_, text) in columns.items():
+        con.execute(f'COMMENT ON COLUMN {table}."{name}" IS {_comment(text)}')
 
 
 def raw_columns(source: Source) -> dict[str, tuple[str, str]]:
@@ -100,30 +117,53 @@ def quarantine_columns(source: Source) -> dict[str, tuple[str, str]]:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and tables ingestion writes to, if they are not there yet."""
-    for schema in ("raw", "quarantine", "audit"):
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for source in SOURCES.values():
-        _create(con, f"raw.{source.name}", raw_columns(source))
-        con.execute(
-            f"COMMENT ON TABLE raw.{source.name} IS "
-            + _comment(
-                f"{source.title_da}: alle indlæste rækker fra alle filer ({source.mode}-udtræk), "
-                "med kildefil og række. Staging-modellerne afgør den gældende tilstand."
-            )
+        create_documented_table(
+            con,
+            f"raw.{source.name}",
+            raw_columns(source),
+            f"{source.title_da}: alle indlæste rækker fra alle filer ({source.mode}-udtræk), "
+            "med kildefil og række. Staging-modellerne afgør den gældende tilstand.",
         )
-        _create(con, f"quarantine.{source.name}", quarantine_columns(source))
-        con.execute(
-            f"COMMENT ON TABLE quarantine.{source.name} IS "
-            + _comment(
-                f"{source.title_da}: rækker der bryder kontrakten, med fil, række, kolonne og "
-                "årsag. Rettes i kildesystemet og leveres igen."
-            )
+        create_documented_table(
+            con,
+            f"quarantine.{source.name}",
+            quarantine_columns(source),
+            f"{source.title_da}: rækker der bryder kontrakten, med fil, række, kolonne og "
+            "årsag. Rettes i kildesystemet og leveres igen.",
         )
-    _create(con, "audit.files", FILES_COLUMNS)
-    con.execute(
-        "COMMENT ON TABLE audit.files IS "
-        + _comment(
-            "Filregister: hver leveret fil med hash, rækker læst, indlæst og i karantæne, og "
-            "status. For hver indlæst fil gælder rows_read = rows_loaded + rows_quarantined."
-        )
+    create_documented_table(
+        con,
+        "audit.files",
+        FILES_COLUMNS,
+        "Filregister: hver leveret fil med hash, rækker læst, indlæst og i karantæne, og "
+        "status. For hver indlæst fil gælder rows_read = rows_loaded + rows_quarantined.",
     )
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """True for DuckDB's 'Could not set lock on file …': another process has the file open."""
+    return isinstance(exc, duckdb.IOException) and any(m in str(exc) for m in _LOCK_MARKERS)
+
+
+def retry_on_lock(
+    action: Callable[[], T],
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    log: Log | None = None,
+    what: str = "databasefilen",
+) -> T:
+    """Run `action`; while it fails because another process holds the DuckDB file, wait and try
+    again (0.5 s, doubling up to 30 s) for at most `wait_seconds`, then let the error through.
+    Any other error is raised at once."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.5
+    while True:
+        try:
+            return action()
+        except duckdb.IOException as exc:
+            if not is_lock_error(exc) or time.monotonic() + delay > deadline:
+                raise
+            if log is not None:
+                log(f"{what} er låst af en anden proces; prøver igen om {delay:.1f} s.")
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)

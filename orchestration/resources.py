@@ -10,7 +10,6 @@ import dagster as dg
 import duckdb
 
 from boligmonitor import settings, warehouse
-from boligmonitor.snapshot import retry_on_lock
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -29,7 +28,7 @@ class Warehouse(dg.ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the working file. While another process holds it (DuckDB: 'Could not set
         lock'), wait and retry with backoff for at most five minutes instead of failing."""
-        con = retry_on_lock(lambda: warehouse.connect(self.file()), what=str(self.file()))
+        con = warehouse.retry_on_lock(lambda: warehouse.connect(self.file()), what=str(self.file()))
         try:
             yield con
         finally:

@@ -8,6 +8,7 @@ from datetime import datetime
 import duckdb
 
 from boligmonitor.export.model import ExportPackage
+from boligmonitor.warehouse import create_documented_table
 
 AUDIT_COLUMNS = {
     "month": ("VARCHAR", "Måneden pakken gælder (åååå-mm) / the month exported"),
@@ -31,16 +32,13 @@ AUDIT_COLUMNS = {
 
 def ensure_audit_table(con: duckdb.DuckDBPyConnection) -> None:
     """Create audit.exports if it is missing."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    ddl = ", ".join(f'"{n}" {t}' for n, (t, _) in AUDIT_COLUMNS.items())
-    con.execute(f"CREATE TABLE IF NOT EXISTS audit.exports ({ddl})")
-    con.execute(
-        "COMMENT ON TABLE audit.exports IS 'Eksportlog: hver skrevet pakke til BL 1. kreds, "
-        "med filer, rækker, undertrykte celler og kontroller / every export package written'"
+    create_documented_table(
+        con,
+        "audit.exports",
+        AUDIT_COLUMNS,
+        "Eksportlog: hver skrevet pakke til BL 1. kreds, med filer, rækker, undertrykte celler "
+        "og kontroller / every export package written",
     )
-    for name, (_, doc) in AUDIT_COLUMNS.items():
-        quoted = "'" + doc.replace("'", "''") + "'"
-        con.execute(f'COMMENT ON COLUMN audit.exports."{name}" IS {quoted}')
 
 
 def log_export(

@@ -7,6 +7,7 @@ import json
 import duckdb
 
 from boligmonitor.quality.validation import SuiteResult
+from boligmonitor.warehouse import create_documented_table
 
 TABLE = "audit.validations"
 
@@ -32,18 +33,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    ddl = ", ".join(f'"{name}" {sql_type}' for name, (sql_type, _) in COLUMNS.items())
-    con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({ddl})")
-    con.execute(
-        f"COMMENT ON TABLE {TABLE} IS 'Kvalitetskontroller: resultatet af hver regel i hvert "
-        "regelsæt i hver kørsel. Seneste resultater ses i kvalitetsrapporten "
-        "($BOLIGMONITOR_HOME/quality/index.html).'"
+    create_documented_table(
+        con,
+        TABLE,
+        COLUMNS,
+        "Kvalitetskontroller: resultatet af hver regel i hvert regelsæt i hver kørsel. Seneste "
+        "resultater ses i kvalitetsrapporten ($BOLIGMONITOR_HOME/quality/index.html).",
     )
-    for name, (_, doc) in COLUMNS.items():
-        con.execute(
-            f"COMMENT ON COLUMN {TABLE}.\"{name}\" IS '{doc.replace(chr(39), chr(39) * 2)}'"
-        )
 
 
 def save(con: duckdb.DuckDBPyConnection, result: SuiteResult) -> int:
