@@ -461,16 +461,19 @@ def test_district_months_and_dim_months(built: duckdb.DuckDBPyConnection) -> Non
     }
 
 
-def test_intermediate_tenancies_for_the_marts_to_come(built: duckdb.DuckDBPyConnection) -> None:
+def test_tenancies_followed_supported_retained(built: duckdb.DuckDBPyConnection) -> None:
     got = {
         r[0]: r[1:]
         for r in rows(
             built,
             """
-            SELECT allocation_id, has_support_within_30_days, prior_shelter_stay_id,
-                   days_shelter_entry_to_move_in, next_shelter_stay_id, days_move_out_to_shelter,
-                   reached_6_months, housed_after_6_months, is_housed_as_of
-            FROM intermediate.int_tenancies_followed""",
+            SELECT allocation_id, supported.has_support_within_30_days, prior_shelter_stay_id,
+                   days_shelter_entry_to_move_in, next_shelter_stay_id,
+                   followed.days_move_out_to_shelter, retained.is_eligible_6_months,
+                   retained.housed_at_6_months, is_housed_as_of
+            FROM intermediate.int_tenancies_followed AS followed
+            JOIN intermediate.int_tenancies_supported AS supported USING (allocation_id)
+            JOIN intermediate.int_tenancies_retained AS retained USING (allocation_id)""",
         )
     }
     assert got == {

@@ -2,12 +2,8 @@
 -- from the shelter before it to the support around it and what came after it. Day 0 is the
 -- move-in day. Everything is measured as of the report date (as_of_date()).
 --   * housed as of the report date: moved in on or before it and not moved out on or before it;
---   * still housed after N months (6, 12, 24): not moved out before the day N calendar months
---     after move-in; only known once that day has come (reached_N_months). Every move-out
---     counts, whatever the reason (move_out_reason lets a mart leave out deaths);
---   * support in place within 30 days: a support episode of the same citizen that started on or
---     before day 30 and had not ended before day 0 (see int_support_episodes_aligned); only
---     known once day 30 has come;
+--   * (support around the move-in: int_tenancies_supported; whether the home was kept after 6,
+--     12 and 24 months: int_tenancies_retained; one definition of each, there);
 --   * the shelter stay before: the latest stay of the same citizen that began on or before the
 --     move-in day;
 --   * back in a shelter after moving out: the first stay of the same citizen that began on or
@@ -31,22 +27,6 @@ dwellings as (
 shelter_stays as (
 
     select * from {{ ref('stg_herbergsophold__shelter_stays') }}
-
-),
-
-support as (
-
-    select
-        allocation_id,
-        bool_or(in_place_within_30_days) as has_support_within_30_days,
-        bool_or(was_active_at_move_in) as had_support_at_move_in,
-        min(started_on) filter (where days_move_in_to_start >= 0) as first_support_started_on,
-        arg_min(support_method, started_on) filter (
-            where in_place_within_30_days
-        ) as first_support_method
-
-    from {{ ref('int_support_episodes_aligned') }}
-    group by allocation_id
 
 ),
 
@@ -112,24 +92,6 @@ followed as (
         least(coalesce(allocations.moved_out_on, {{ as_of_date() }}), {{ as_of_date() }})
             - allocations.moved_in_on as days_housed,
 
-        {% for months in [6, 12, 24] %}
-        cast(allocations.moved_in_on + interval '{{ months }} months' as date)
-            <= {{ as_of_date() }} as reached_{{ months }}_months,
-        case
-            when cast(allocations.moved_in_on + interval '{{ months }} months' as date)
-                <= {{ as_of_date() }}
-                then allocations.moved_out_on is null
-                    or allocations.moved_out_on
-                        >= cast(allocations.moved_in_on + interval '{{ months }} months' as date)
-        end as housed_after_{{ months }}_months,
-        {% endfor %}
-
-        allocations.moved_in_on + 30 <= {{ as_of_date() }} as support_window_complete,
-        coalesce(support.has_support_within_30_days, false) as has_support_within_30_days,
-        coalesce(support.had_support_at_move_in, false) as had_support_at_move_in,
-        support.first_support_started_on,
-        support.first_support_method,
-
         shelter_before.prior_shelter_stay_id,
         shelter_before.prior_shelter_entered_on,
         allocations.moved_in_on - shelter_before.prior_shelter_entered_on
@@ -141,7 +103,6 @@ followed as (
 
     from allocations
     left join dwellings on allocations.dwelling_id = dwellings.dwelling_id
-    left join support on allocations.allocation_id = support.allocation_id
     left join shelter_before on allocations.allocation_id = shelter_before.allocation_id
     left join shelter_after on allocations.allocation_id = shelter_after.allocation_id
 

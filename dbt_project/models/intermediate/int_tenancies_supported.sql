@@ -11,8 +11,6 @@
 --   Known only once day 30 has come (moved_in_on + 30 <= report date); null before.
 --   An older episode (started before day -90) still running on day 0 does not count; it is
 --   flagged (has_older_support_at_move_in) so the effect of N can be seen.
---   This differs on purpose from int_tenancies_followed.has_support_within_30_days, which has no
---   lower bound on the start.
 
 with
 
