@@ -763,3 +763,14 @@ def test_descriptions_are_duckdb_comments(built: duckdb.DuckDBPyConnection) -> N
               AND (comment IS NULL OR comment = '')""",
     )
     assert undocumented == []
+
+
+def test_make_test_runs_every_dbt_unit_test(build_dir: Path) -> None:
+    """The nightly build leaves dbt's unit tests out (modelling.PRODUCTION_BUILD_ARGS), so this
+    build is where they run: every unit test of the project, each passed."""
+    manifest = json.loads(modelling.manifest_path().read_text(encoding="utf-8"))
+    results = json.loads((build_dir / "dbt" / "run_results.json").read_text(encoding="utf-8"))
+    unit_tests = {r["unique_id"]: r["status"] for r in results["results"]}
+    expected = set(manifest["unit_tests"])
+    assert len(expected) >= 14
+    assert {u: unit_tests.get(u) for u in expected} == {u: "pass" for u in expected}

@@ -46,10 +46,14 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     def dbt_models(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse_db: Warehouse
     ) -> Iterator[Any]:
-        """`dbt build`: seeds, models, unit tests and data tests, in dependency order."""
+        """`dbt build`: seeds, models and data tests, in dependency order. dbt's unit tests test
+        the SQL, not the data: they run where the SQL changes (`make test`, CI), not every
+        night (as dbt advises)."""
         target = project.project_dir / "target" / "dagster_build"
         with modelling.environment(modelling.dbt_env(warehouse_db.file(), settings.as_of())):
-            invocation = dbt.cli(["build"], context=context, target_path=target)
+            invocation = dbt.cli(
+                ["build", *modelling.PRODUCTION_BUILD_ARGS], context=context, target_path=target
+            )
         # The last model's output is held back to carry a one-line summary of the whole build
         # (`boligmonitor run` prints the `summary` metadata of materialisations).
         held: dg.Output | None = None
