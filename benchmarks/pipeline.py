@@ -17,7 +17,10 @@ instance):
    `ingest_source` for every source (the same Python ingestion as the run), the seeds copied from
    the run's warehouse (a few rows; not timed apart), then the compiled SQL of every dbt model in
    dependency order as CREATE VIEW/TABLE (compiled by `dbt compile` into the scale's folder,
-   before the floor starts), then every compiled dbt data test as SELECT count(*). Not in the
+   before the floor starts), then every compiled dbt data test as SELECT count(*). The floor's
+   connection has the run's DuckDB settings (warehouse.connect: the memory limit that keeps a
+   run under 4 GB, which dbt's profile has too), so both do the same work under the same
+   limit. Not in the
    floor: Dagster, dbt's process and its unit tests and DuckDB comments (persist_docs), the Great
    Expectations checks, exports, dashboards, docs and the snapshot. So "orchestration overhead"
    (whole run / floor) charges everything the run does beyond ingest + models + data tests.
@@ -329,7 +332,6 @@ def _unqualified(relation: str) -> str:
 
 def child_floor(landing: str, db: str, manifest_json: str, seeds_db: str) -> None:
     """In a child process: the floor. Prints JSON: seconds per part and rows read."""
-    import duckdb
 
     from boligmonitor import settings, warehouse
     from boligmonitor.contracts import SOURCES
@@ -338,7 +340,8 @@ def child_floor(landing: str, db: str, manifest_json: str, seeds_db: str) -> Non
     manifest = json.loads(Path(manifest_json).read_text(encoding="utf-8"))
     build, tests = floor_statements(manifest)
     times: dict[str, float] = {}
-    con = duckdb.connect(db)
+    # the run's DuckDB settings (its memory limit), as the run's ingestion and dbt have them
+    con = warehouse.connect(Path(db))
     start = time.perf_counter()
     warehouse.ensure_schema(con)
     rows = 0

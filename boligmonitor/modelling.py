@@ -69,14 +69,17 @@ def dbt_executable() -> str:
 
 
 def dbt_env(work_db: Path | None = None, as_of: date | None = None) -> dict[str, str]:
-    """The environment variables dbt reads: the warehouse file and the report date.
+    """The environment variables dbt reads: the warehouse file, the report date and DuckDB's
+    memory limit.
 
-    Both are resolved here, so dbt and the Dagster resources always agree (profiles.yml reads
-    BOLIGMONITOR_WORK_DB, the macro as_of_date() reads BOLIGMONITOR_AS_OF).
+    All are resolved here, so dbt and the Dagster resources always agree (profiles.yml reads
+    BOLIGMONITOR_WORK_DB and BOLIGMONITOR_DUCKDB_MEMORY, the macro as_of_date() reads
+    BOLIGMONITOR_AS_OF).
     """
     return {
         settings.WORK_DB_VAR: str((work_db or settings.paths().work_db).resolve()),
         settings.AS_OF_VAR: (as_of or settings.as_of()).isoformat(),
+        settings.DUCKDB_MEMORY_VAR: settings.duckdb_memory_limit(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 

@@ -16,6 +16,10 @@ KEY_VAR = "BOLIGMONITOR_PSEUDONYM_KEY"
 AS_OF_VAR = "BOLIGMONITOR_AS_OF"
 DEMO_VAR = "BOLIGMONITOR_DEMO"
 WORK_DB_VAR = "BOLIGMONITOR_WORK_DB"
+DUCKDB_MEMORY_VAR = "BOLIGMONITOR_DUCKDB_MEMORY"
+# Beyond this DuckDB spills to disk: with the Dagster process beside it, a run stays under the
+# 4 GB the machines here are sized for. dbt's profiles.yml has the same default.
+DEFAULT_DUCKDB_MEMORY = "3GB"
 
 # A fixed, public key for generated demo data only. Real data must never be pseudonymised with it.
 DEMO_PSEUDONYM_KEY = "boligmonitor-demo-key-not-for-real-data"
@@ -62,6 +66,11 @@ class Paths:
 
 def paths() -> Paths:
     return Paths(Path(os.environ.get(HOME_VAR, "var")).resolve())
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for every connection of a run, Python's and dbt's alike."""
+    return os.environ.get(DUCKDB_MEMORY_VAR) or DEFAULT_DUCKDB_MEMORY
 
 
 def demo_mode() -> bool:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import duckdb
 
+from boligmonitor import settings
 from boligmonitor.contracts import SOURCES, Source
 from boligmonitor.parsing import SQL_TYPES, output_name
 
@@ -60,9 +61,14 @@ Log = Callable[[str], None]
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file with the run's memory limit
+    (settings.duckdb_memory_limit; set after connecting, so connections opened elsewhere in
+    the process without it still share the database)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET memory_limit = ?", [settings.duckdb_memory_limit()])
+    return con
 
 
 def _comment(text: str) -> str:

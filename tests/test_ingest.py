@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from boligmonitor import cpr
+from boligmonitor import cpr, modelling, warehouse
 from boligmonitor.contracts import SOURCES
 from boligmonitor.ingest import ingest_source
 from tests.conftest import CPR_PATTERN, TEST_KEY, string_values
@@ -329,3 +329,20 @@ def test_empty_nightly_extracts_are_loaded_not_duplicates(con, landing: Path) ->
     assert result.count("loaded") == 3 and result.count("duplicate") == 0
     dates = con.execute("SELECT max(extract_date) FROM audit.files").fetchone()
     assert dates == (date(2024, 1, 3),)
+
+
+def test_the_run_and_dbt_share_one_duckdb_memory_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOLIGMONITOR_DUCKDB_MEMORY", "1GB")
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.close()
+    assert limit == "953.6 MiB"  # 1 GB as DuckDB shows it
+    env = modelling.dbt_env(tmp_path / "w.duckdb", date(2024, 1, 31))
+    assert env["BOLIGMONITOR_DUCKDB_MEMORY"] == "1GB"  # what dbt's profiles.yml reads
+    monkeypatch.delenv("BOLIGMONITOR_DUCKDB_MEMORY")
+    con = warehouse.connect(tmp_path / "w.duckdb", read_only=True)
+    (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.close()
+    assert limit == "2.7 GiB"  # the default, 3 GB
