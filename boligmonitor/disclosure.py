@@ -405,59 +405,99 @@ def _arcs(edge: tuple[int, int, int, int], z: int) -> list[tuple[int, int]]:
     return arcs
 
 
-def _path(
-    edges: list[tuple[int, int, int, int]],
-    values: list[int],
-    suppressed: set[int],
-    start: int,
-    target: int,
-    skip: int,
-    only_suppressed: bool,
-) -> tuple[tuple[int, int], list[int]] | None:
-    """Cheapest path start→target along movable cells (Dijkstra). Suppressed cells are free;
-    adding a published cell costs (its value, 1 cell), so the smallest cells are chosen first and
-    then the fewest. Returns (cost, the published cells to add) or None."""
-    adjacency: dict[int, list[tuple[int, int]]] = {}
-    for e, edge in enumerate(edges):
-        if e == skip or (only_suppressed and e not in suppressed):
-            continue
-        for a, b in _arcs(edge, values[e]):
-            adjacency.setdefault(a, []).append((b, e))
-    best: dict[int, tuple[int, int]] = {start: (0, 0)}
-    came: dict[int, tuple[int, int]] = {}
-    heap = [((0, 0), start)]
-    done: set[int] = set()
-    while heap:
-        cost, node = heapq.heappop(heap)
-        if node in done:
-            continue
-        done.add(node)
-        if node == target:
-            added = []
-            while node != start:
-                node, e = came[node]
-                if e not in suppressed:
-                    added.append(e)
-            return cost, sorted(added)
-        for nxt, e in adjacency.get(node, []):
-            step = (0, 0) if e in suppressed else (values[e], 1)
-            new = (cost[0] + step[0], cost[1] + step[1])
-            if nxt not in best or new < best[nxt]:
-                best[nxt] = new
-                came[nxt] = (node, e)
-                heapq.heappush(heap, (new, nxt))
-    return None
+_Arc = tuple[int, int]
 
 
-def _movable(
-    edges: list[tuple[int, int, int, int]], values: list[int], suppressed: set[int], e: int
-) -> bool:
-    """Whether cell e can change while every published number stays and no cell turns negative:
-    a cycle through e of suppressed cells, each able to move in the cycle's direction."""
-    return any(
-        _path(edges, values, suppressed, b, a, e, only_suppressed=True) is not None
-        for a, b in _arcs(edges[e], values[e])
-    )
+class _Network:
+    """The directions in which the cells of one count column in one sub-table can move, with
+    the cells that join the same two nodes merged.
+
+    A search only needs to know, for every ordered pair of nodes (a, b): whether a suppressed
+    cell other than the one being protected can move a→b (which costs nothing), and else the
+    published cell that is cheapest to add for a→b (smallest value, then first in the table's
+    sorted order). Both are kept per pair and updated as cells are suppressed, so a search costs
+    time in the number of pairs, not of cells. That matters for one-way tables: all their cells
+    join the same two nodes, so a table of thousands of departments is 2 pairs, where searching
+    cell by cell cost time in the whole table for every small cell (quadratic overall).
+
+    The cheapest path is the same as a search over the cells one by one would find: from a node,
+    such a search keeps, for each neighbour, the first of the cheapest cells leading there, and a
+    suppressed cell (free) before any published one; that is the cell kept for the pair."""
+
+    def __init__(self, edges: list[tuple[int, int, int, int]], values: list[int]) -> None:
+        self.arcs = [_arcs(edge, z) for edge, z in zip(edges, values, strict=True)]
+        self.suppressed: set[int] = set()
+        self._hidden: dict[_Arc, int] = {}  # pair -> suppressed cells that can move along it
+        self._published: dict[_Arc, list[tuple[int, int]]] = {}  # pair -> heap of (value, cell)
+        self._neighbours: dict[int, list[int]] = {}
+        for e, arcs in enumerate(self.arcs):
+            for arc in arcs:
+                if arc not in self._hidden:
+                    self._hidden[arc] = 0
+                    self._published[arc] = []
+                    self._neighbours.setdefault(arc[0], []).append(arc[1])
+                self._published[arc].append((values[e], e))
+        for heap in self._published.values():
+            heapq.heapify(heap)
+
+    def hide(self, e: int) -> None:
+        """Suppress cell e: it can now move for free."""
+        if e not in self.suppressed:
+            self.suppressed.add(e)
+            for arc in self.arcs[e]:
+                self._hidden[arc] += 1
+
+    def _cheapest_published(self, arc: _Arc) -> tuple[int, int] | None:
+        heap = self._published[arc]
+        while heap and heap[0][1] in self.suppressed:  # suppressed since: dropped here
+            heapq.heappop(heap)
+        return heap[0] if heap else None
+
+    def path(
+        self, start: int, target: int, skip: int, only_suppressed: bool
+    ) -> tuple[tuple[int, int], list[int]] | None:
+        """Cheapest path start→target along movable cells other than the suppressed cell `skip`
+        (Dijkstra). Suppressed cells are free; adding a published cell costs (its value, 1
+        cell), so the smallest cells are chosen first and then the fewest. Returns (cost, the
+        published cells to add) or None."""
+        if skip not in self.suppressed:
+            raise DisclosureError("Intern fejl: kun en undertrykt celle kan beskyttes.")
+        excluded = self.arcs[skip]
+        best: dict[int, tuple[int, int]] = {start: (0, 0)}
+        came: dict[int, tuple[int, int | None]] = {}
+        heap = [((0, 0), start)]
+        done: set[int] = set()
+        while heap:
+            cost, node = heapq.heappop(heap)
+            if node in done:
+                continue
+            done.add(node)
+            if node == target:
+                added = []
+                while node != start:
+                    node, e = came[node]
+                    if e is not None:
+                        added.append(e)
+                return cost, sorted(added)
+            for nxt in self._neighbours.get(node, ()):
+                arc = (node, nxt)
+                if self._hidden[arc] > (arc in excluded):
+                    new, e = cost, None
+                elif only_suppressed or (cheapest := self._cheapest_published(arc)) is None:
+                    continue
+                else:
+                    new, e = (cost[0] + cheapest[0], cost[1] + 1), cheapest[1]
+                if nxt not in best or new < best[nxt]:
+                    best[nxt] = new
+                    came[nxt] = (node, e)
+                    heapq.heappush(heap, (new, nxt))
+        return None
+
+    def movable(self, e: int) -> bool:
+        """Whether the suppressed cell e can change while every published number stays and no
+        cell turns negative: a cycle through e of suppressed cells, each able to move in the
+        cycle's direction."""
+        return any(self.path(b, a, e, only_suppressed=True) is not None for a, b in self.arcs[e])
 
 
 def _protect(
@@ -470,21 +510,24 @@ def _protect(
     values = [rows[row][count] for *_, row in edges]
     _check_sums(edges, values, where)
     primary = sorted((e for e, z in enumerate(values) if 0 < z < k), key=lambda e: (values[e], e))
-    suppressed = set(primary)
+    network = _Network(edges, values)
     for e in primary:
-        if _movable(edges, values, suppressed, e):
+        network.hide(e)
+    for e in primary:
+        if network.movable(e):
             continue
         options = [
             found
-            for a, b in _arcs(edges[e], values[e])
-            if (found := _path(edges, values, suppressed, b, a, e, only_suppressed=False))
+            for a, b in network.arcs[e]
+            if (found := network.path(b, a, e, only_suppressed=False))
         ]
         if not options:  # cannot happen with a total present; guard against silent disclosure
             raise DisclosureError(f"{where}: en lille celle kan ikke beskyttes.")
-        suppressed.update(min(options)[1])
-    for e in sorted(suppressed):
-        if not _movable(edges, values, suppressed, e):
+        for added in min(options)[1]:
+            network.hide(added)
+    suppressed = sorted(network.suppressed)
+    for e in suppressed:
+        if not network.movable(e):
             raise DisclosureError(f"{where}: intern fejl, en undertrykt celle kan udledes.")
-    return {
-        edges[e][3]: ("primary" if e in primary else "complementary") for e in sorted(suppressed)
-    }
+    first = set(primary)
+    return {edges[e][3]: ("primary" if e in first else "complementary") for e in suppressed}
