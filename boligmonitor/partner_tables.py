@@ -697,8 +697,11 @@ def store(
     for t in tables:
         if t.name in RESERVED_NAMES:
             raise ValueError(f"Tabelnavnet '{t.name}' er forbeholdt kataloget i {SCHEMA}.")
-        for row, column in t.suppressed:
-            if t.data.column(column)[row].as_py() is not None:
+        published = {
+            c: t.data.column(c).is_valid().to_pylist() for c in {c for _, c in t.suppressed}
+        }
+        for row, column in sorted(t.suppressed):
+            if published[column][row]:
                 raise ValueError(
                     f"Tabellen '{t.name}', række {row + 1}, kolonne '{column}': markeret som "
                     "undertrykt, men har en værdi."
@@ -744,21 +747,22 @@ def store(
                     f'COMMENT ON COLUMN {_table_ref(t.name)}."{c.name}" IS '
                     + _quoted(f"{c.label}: {c.description}" + (f" ({c.unit})" if c.unit else ""))
                 )
-            if t.log:
-                con.executemany(
-                    f"INSERT INTO {SUPPRESSION_LOG} VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        [
-                            t.name,
-                            entry["row"],
-                            entry["column"],
-                            entry["reason"],
-                            json.dumps(entry["key"], ensure_ascii=False, sort_keys=True),
-                            n,
-                        ]
-                        for n, entry in enumerate(t.log)
-                    ],
+            if t.log:  # one insert of the whole log (row by row took seconds at scale)
+                log = pa.table(
+                    {
+                        "table_name": [t.name] * len(t.log),
+                        "row_index": pa.array([e["row"] for e in t.log], pa.int32()),
+                        "column_name": [e["column"] for e in t.log],
+                        "reason": [e["reason"] for e in t.log],
+                        "row_key": [
+                            json.dumps(e["key"], ensure_ascii=False, sort_keys=True) for e in t.log
+                        ],
+                        "position": pa.array(range(len(t.log)), pa.int32()),
+                    }
                 )
+                con.register("_partner_log", log)
+                con.execute(f"INSERT INTO {SUPPRESSION_LOG} SELECT * FROM _partner_log")
+                con.unregister("_partner_log")
         con.execute(
             f"COMMENT ON TABLE {SUPPRESSION_LOG} IS 'Hver undertrykt celle i partnertabellerne: "
             "tabel, række (fra 0), kolonne, årsag (primary, complementary, derived) og rækkens "

@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -213,6 +214,25 @@ def test_partner_tables_go_into_the_warehouse_and_come_back_unchanged(
         "position",
     ]
     assert log.num_rows == sum(len(t.suppressed) for t in built)
+
+
+def test_a_table_whose_suppressed_cell_holds_a_number_is_not_stored(marts: Path) -> None:
+    """`store` refuses the whole set, naming the first such cell, and keeps what was there."""
+    with duckdb.connect(str(marts), read_only=True) as con:
+        built = partner_tables.partner_tables(con, month=partner_tables.last_finished_month(AS_OF))
+    broken = next(t for t in built if t.suppressed)
+    row, column = min(broken.suppressed)
+    values = broken.data.column(column).to_pylist()
+    values[row] = 3
+    data = broken.data.set_column(
+        broken.data.column_names.index(column), column, pa.array(values, pa.int64())
+    )
+    tables = [replace(t, data=data) if t is broken else t for t in built]
+    with duckdb.connect() as con:
+        con.execute("CREATE SCHEMA partner; CREATE TABLE partner.tidligere AS SELECT 1 AS x")
+        with pytest.raises(ValueError, match=rf"række {row + 1}, kolonne '{column}'.*har en værdi"):
+            partner_tables.store(con, tables, month=date(2025, 11, 1), as_of=AS_OF)
+        assert con.execute("SELECT x FROM partner.tidligere").fetchall() == [(1,)]
 
 
 def test_the_export_checks_catch_each_breach(marts: Path, tmp_path: Path) -> None:
