@@ -7,6 +7,13 @@ in the chart exactly as given: a chart never computes a new number from the tabl
 partner site shows is what the export holds. Reference lines (the 1/3 cap, 90 days, 94 %, 10 a
 month) are constants drawn with `alt.datum`, not data.
 
+A chart is drawn with Altair in two parts: its shape (marks, encodings, titles, on the named
+placeholder data `TABLE`), built and validated against the Vega-Lite schema once per kind of
+chart and options, and the table's rows, which `Spec.to_dict()` inlines where the shape names its
+data. Building and validating an Altair chart costs tens of milliseconds, and the partner site
+draws the same few kinds for every housing organisation; the spec is the same as Altair's for
+a chart built on the rows directly.
+
 A missing value (a suppressed cell in a partner table, or a share of nothing) is left out of the
 marks and shown as `–` in the tooltip. Colours are Okabe & Ito's colour-blind-safe palette; every
 series is also told apart by position, dash or label, never by colour alone.
@@ -14,7 +21,10 @@ series is also told apart by position, dash or label, never by colour alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import pyarrow as pa
@@ -64,6 +74,11 @@ SUBSIDY_TYPES = {
     "statslig_midlertidig": "Statsligt, midlertidigt",
     "statslig_permanent": "Statsligt, permanent",
 }
+ABLE_TO_PAY = {
+    "kan_betale": "Kan betale den fulde husleje",
+    "kan_ikke_betale": "Kan ikke betale den fulde husleje",
+    "ukendt": "Ukendt",
+}
 PILOT_GROUPS = {
     "sundholm": "Fra Sundholm",
     "ung": "Unge",
@@ -96,13 +111,66 @@ def _check(table: pa.Table, columns: Sequence[str], chart: str) -> None:
         )
 
 
-def _data(table: pa.Table, columns: Sequence[str], relabel: Mapping[str, Mapping] = {}) -> alt.Data:
-    """Only the named columns, inlined; codes in `relabel` columns replaced by Danish labels."""
+# The data of a chart's shape: a named data set that `Spec.to_dict()` replaces by the rows.
+TABLE_NAME = "boligmonitor-tabel"
+TABLE = alt.Data(name=TABLE_NAME)
+_PLACEHOLDER = {"name": TABLE_NAME}
+
+
+@dataclass(frozen=True, eq=False)
+class Spec:
+    """A chart ready for a page: the validated Vega-Lite spec of its kind (`shape`, on the
+    placeholder data) and the rows to inline there. `to_dict()` gives the full spec, as
+    `to_dict()` of the same Altair chart built on the rows would."""
+
+    shape: Mapping[str, Any]
+    rows: tuple[Mapping[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _fill(self.shape, self.rows)
+
+
+def _fill(node: Any, rows: tuple[Mapping[str, Any], ...]) -> Any:
+    """A copy of a shape with the placeholder data replaced by the rows."""
+    if isinstance(node, dict):
+        if node == _PLACEHOLDER:
+            return {"values": [dict(r) for r in rows]}
+        return {k: _fill(v, rows) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_fill(v, rows) for v in node]
+    return node
+
+
+def _holds_table(node: Any) -> bool:
+    if isinstance(node, dict):
+        return node == _PLACEHOLDER or any(_holds_table(v) for v in node.values())
+    return isinstance(node, list) and any(_holds_table(v) for v in node)
+
+
+def _shape(build: Callable[..., alt.TopLevelMixin]) -> Callable[..., Mapping[str, Any]]:
+    """Cache a kind of chart: `build(*options)` draws it on `TABLE`; its spec is validated
+    against the Vega-Lite schema once per distinct (hashable) options and then reused."""
+
+    @functools.lru_cache(maxsize=128)
+    def shape(*options: Any) -> Mapping[str, Any]:
+        spec = build(*options).to_dict()  # validates
+        if not _holds_table(spec):
+            raise ValueError(f"Diagramtypen '{build.__name__}' bruger ikke tabellens data.")
+        return spec
+
+    return shape
+
+
+def _rows(
+    table: pa.Table, columns: Sequence[str], relabel: Mapping[str, Mapping] = {}
+) -> tuple[dict[str, Any], ...]:
+    """Only the named columns, JSON-ready; codes in `relabel` columns replaced by Danish
+    labels."""
     rows = records(table.select(list(columns)))
     for column, labels in relabel.items():
         for row in rows:
             row[column] = labels.get(row[column], row[column])
-    return alt.Data(values=rows)
+    return tuple(rows)
 
 
 def _text(field: str, fmt: str, *, time: bool = False) -> str:
@@ -172,12 +240,17 @@ def _colour(domain: Sequence[str], title: str, colours: Sequence[str] = COLOURS)
 # ---- 1. the dwelling funnel -------------------------------------------------------------
 
 
-def funnel_chart(table: pa.Table) -> alt.TopLevelMixin:
+def funnel_chart(table: pa.Table) -> Spec:
     """Dwellings received per month, by how far they got. Columns: `month_start` (date),
     `outcome` (indflyttet, returneret, aaben) and `dwellings` (count)."""
-    _check(table, ["month_start", "outcome", "dwellings"], "boligtragt")
-    base = alt.Chart(_data(table, ["month_start", "outcome", "dwellings"], {"outcome": OUTCOMES}))
-    base = base.transform_calculate(_serie="datum.outcome")
+    cols = ["month_start", "outcome", "dwellings"]
+    _check(table, cols, "boligtragt")
+    return Spec(_funnel_shape(), _rows(table, cols, {"outcome": OUTCOMES}))
+
+
+@_shape
+def _funnel_shape() -> alt.TopLevelMixin:
+    base = alt.Chart(TABLE).transform_calculate(_serie="datum.outcome")
     base, tips = _tooltips(
         base,
         [("month_start", "Modtaget i", MONTH), ("dwellings", "Boliger", INTEGER)],
@@ -204,13 +277,18 @@ def funnel_chart(table: pa.Table) -> alt.TopLevelMixin:
 # ---- 2. returns -------------------------------------------------------------------------
 
 
-def return_rate_chart(table: pa.Table) -> alt.TopLevelMixin:
+def return_rate_chart(table: pa.Table) -> Spec:
     """Return rate by rent class. Columns: `rent_class`, `dwellings_received`,
     `dwellings_returned`, `return_rate` (0-1)."""
     cols = ["rent_class", "dwellings_received", "dwellings_returned", "return_rate"]
     _check(table, cols, "returandel")
+    return Spec(_return_rate_shape(), _rows(table, cols))
+
+
+@_shape
+def _return_rate_shape() -> alt.TopLevelMixin:
     base, tips = _tooltips(
-        alt.Chart(_data(table, cols)),
+        alt.Chart(TABLE),
         [
             ("dwellings_received", "Modtagne boliger", INTEGER),
             ("dwellings_returned", "Returnerede boliger", INTEGER),
@@ -229,13 +307,17 @@ def return_rate_chart(table: pa.Table) -> alt.TopLevelMixin:
     )
 
 
-def return_reasons_chart(table: pa.Table) -> alt.TopLevelMixin:
+def return_reasons_chart(table: pa.Table) -> Spec:
     """Returned dwellings by reason and rent class. Columns: `rent_class`, `return_reason`
     (codes of the returns source), `dwellings_returned`."""
     cols = ["rent_class", "return_reason", "dwellings_returned"]
     _check(table, cols, "returneringsårsager")
-    base = alt.Chart(_data(table, cols, {"return_reason": RETURN_REASONS}))
-    base = base.transform_calculate(_serie="datum.return_reason")
+    return Spec(_return_reasons_shape(), _rows(table, cols, {"return_reason": RETURN_REASONS}))
+
+
+@_shape
+def _return_reasons_shape() -> alt.TopLevelMixin:
+    base = alt.Chart(TABLE).transform_calculate(_serie="datum.return_reason")
     base, tips = _tooltips(base, [("dwellings_returned", "Returnerede boliger", INTEGER)])
     reasons = list(RETURN_REASONS.values())
     chart = (
@@ -264,13 +346,18 @@ def return_reasons_chart(table: pa.Table) -> alt.TopLevelMixin:
     )
 
 
-def return_trend_chart(table: pa.Table) -> alt.TopLevelMixin:
+def return_trend_chart(table: pa.Table) -> Spec:
     """Return rate and the rate returned for high rent per month received. Columns:
     `month_start`, `dwellings_received`, `return_rate`, `high_rent_return_rate`."""
     cols = ["month_start", "dwellings_received", "return_rate", "high_rent_return_rate"]
     _check(table, cols, "returneringer over tid")
+    return Spec(_return_trend_shape(), _rows(table, cols))
+
+
+@_shape
+def _return_trend_shape() -> alt.TopLevelMixin:
     series = {"return_rate": "Returneret i alt", "high_rent_return_rate": "Heraf huslejen for høj"}
-    base = alt.Chart(_data(table, cols)).transform_fold(list(series), as_=["_mål", "_andel"])
+    base = alt.Chart(TABLE).transform_fold(list(series), as_=["_mål", "_andel"])
     base = base.transform_calculate(_serie=f"{dict(series)!r}[datum._mål]")
     base, tips = _tooltips(
         base,
@@ -297,7 +384,7 @@ def return_trend_chart(table: pa.Table) -> alt.TopLevelMixin:
 # ---- 3. affordability -------------------------------------------------------------------
 
 
-def affordability_chart(table: pa.Table) -> alt.TopLevelMixin:
+def affordability_chart(table: pa.Table) -> Spec:
     """Rent against the ability to pay of the waiting citizens, by rent class. Columns:
     `rent_class`, `dwellings`, `rent_median_kr`, `ability_to_pay_median_kr`,
     `share_able_to_pay` (0-1)."""
@@ -309,11 +396,16 @@ def affordability_chart(table: pa.Table) -> alt.TopLevelMixin:
         "share_able_to_pay",
     ]
     _check(table, cols, "betalingsevne")
+    return Spec(_affordability_shape(), _rows(table, cols))
+
+
+@_shape
+def _affordability_shape() -> alt.TopLevelMixin:
     series = {
         "rent_median_kr": "Husleje (median)",
         "ability_to_pay_median_kr": "Betalingsevne hos ventende (median)",
     }
-    base = alt.Chart(_data(table, cols)).transform_fold(list(series), as_=["_mål", "_kr"])
+    base = alt.Chart(TABLE).transform_fold(list(series), as_=["_mål", "_kr"])
     base = base.transform_calculate(_serie=f"{dict(series)!r}[datum._mål]")
     base, tips = _tooltips(
         base,
@@ -341,7 +433,7 @@ def affordability_chart(table: pa.Table) -> alt.TopLevelMixin:
     )
 
 
-def subsidy_what_if_chart(table: pa.Table) -> alt.TopLevelMixin:
+def subsidy_what_if_chart(table: pa.Table) -> Spec:
     """Returns for high rent a subsidy of X kr. a month would have prevented. Columns:
     `subsidy_kr_per_month`, `received_year`, `rent_returns`, `returns_prevented`,
     `yearly_cost_flat_kr`."""
@@ -353,8 +445,13 @@ def subsidy_what_if_chart(table: pa.Table) -> alt.TopLevelMixin:
         "yearly_cost_flat_kr",
     ]
     _check(table, cols, "tilskud hvad nu hvis")
-    years = sorted({str(y) for y in table.column("received_year").to_pylist()})
-    base = alt.Chart(_data(table, cols)).transform_calculate(_serie="toString(datum.received_year)")
+    years = tuple(sorted({str(y) for y in table.column("received_year").to_pylist()}))
+    return Spec(_subsidy_what_if_shape(years), _rows(table, cols))
+
+
+@_shape
+def _subsidy_what_if_shape(years: tuple[str, ...]) -> alt.TopLevelMixin:
+    base = alt.Chart(TABLE).transform_calculate(_serie="toString(datum.received_year)")
     base, tips = _tooltips(
         base,
         [
@@ -388,13 +485,18 @@ def subsidy_what_if_chart(table: pa.Table) -> alt.TopLevelMixin:
 # ---- 4. where in the city and the one-third rule ----------------------------------------
 
 
-def district_chart(table: pa.Table) -> alt.TopLevelMixin:
+def district_chart(table: pa.Table) -> Spec:
     """Move-ins and dwellings received by district. Columns: `district`, `district_number`,
     `move_ins`, `dwellings_received`."""
     cols = ["district", "district_number", "move_ins", "dwellings_received"]
     _check(table, cols, "bydele")
+    return Spec(_district_shape(), _rows(table, cols))
+
+
+@_shape
+def _district_shape() -> alt.TopLevelMixin:
     base, tips = _tooltips(
-        alt.Chart(_data(table, cols)),
+        alt.Chart(TABLE),
         [
             ("move_ins", "Indflytninger", INTEGER),
             ("dwellings_received", "Modtagne boliger", INTEGER),
@@ -412,7 +514,7 @@ def district_chart(table: pa.Table) -> alt.TopLevelMixin:
     )
 
 
-def one_third_chart(table: pa.Table, city_share: float | None = None) -> alt.TopLevelMixin:
+def one_third_chart(table: pa.Table, city_share: float | None = None) -> Spec:
     """The one-third rule per department: the municipality's share of its vacancies over 12
     months, with the 1/3 cap. Columns: `department_id`, `department_name`,
     `housing_organisation`, `allocated_by_municipality_12m`, `vacancies_12m`,
@@ -426,7 +528,12 @@ def one_third_chart(table: pa.Table, city_share: float | None = None) -> alt.Top
         "municipal_share_12m",
     ]
     _check(table, cols, "tredjedelsreglen")
-    base = alt.Chart(_data(table, cols)).transform_calculate(
+    return Spec(_one_third_shape(city_share), _rows(table, cols))
+
+
+@_shape
+def _one_third_shape(city_share: float | None) -> alt.TopLevelMixin:
+    base = alt.Chart(TABLE).transform_calculate(
         _navn="datum.department_name + ' (' + datum.department_id + ')'",
         _serie="isValid(datum.municipal_share_12m) && datum.municipal_share_12m > 1/3"
         " ? 'Over loftet' : 'Højst hver tredje'",
@@ -485,13 +592,18 @@ def one_third_chart(table: pa.Table, city_share: float | None = None) -> alt.Top
 # ---- 5. support -------------------------------------------------------------------------
 
 
-def support_methods_chart(table: pa.Table) -> alt.TopLevelMixin:
+def support_methods_chart(table: pa.Table) -> Spec:
     """Support episodes by method. Columns: `support_method` (codes), `support_episodes`,
     `episodes_active_as_of`."""
     cols = ["support_method", "support_episodes", "episodes_active_as_of"]
     _check(table, cols, "bostøtte")
+    return Spec(_support_methods_shape(), _rows(table, cols, {"support_method": SUPPORT_METHODS}))
+
+
+@_shape
+def _support_methods_shape() -> alt.TopLevelMixin:
     base, tips = _tooltips(
-        alt.Chart(_data(table, cols, {"support_method": SUPPORT_METHODS})),
+        alt.Chart(TABLE),
         [
             ("support_episodes", "Forløb i alt", INTEGER),
             ("episodes_active_as_of", "Heraf i gang", INTEGER),
@@ -510,7 +622,7 @@ def support_methods_chart(table: pa.Table) -> alt.TopLevelMixin:
     )
 
 
-def support_within_30_days_chart(table: pa.Table) -> alt.TopLevelMixin:
+def support_within_30_days_chart(table: pa.Table) -> Spec:
     """Share of moved-in citizens needing support who had it within 30 days, per move-in month.
     Columns: `month_start`, `move_ins_needing_support_measurable`,
     `with_support_within_30_days`, `share_with_support_within_30_days` (0-1)."""
@@ -521,8 +633,13 @@ def support_within_30_days_chart(table: pa.Table) -> alt.TopLevelMixin:
         "share_with_support_within_30_days",
     ]
     _check(table, cols, "bostøtte inden for 30 dage")
+    return Spec(_support_within_30_days_shape(), _rows(table, cols))
+
+
+@_shape
+def _support_within_30_days_shape() -> alt.TopLevelMixin:
     base, tips = _tooltips(
-        alt.Chart(_data(table, cols)),
+        alt.Chart(TABLE),
         [
             ("month_start", "Indflyttet i", MONTH),
             ("move_ins_needing_support_measurable", "Indflyttede med behov", INTEGER),
@@ -546,16 +663,21 @@ def support_within_30_days_chart(table: pa.Table) -> alt.TopLevelMixin:
     )
 
 
-def support_capacity_chart(table: pa.Table) -> alt.TopLevelMixin:
+def support_capacity_chart(table: pa.Table) -> Spec:
     """Citizens with support per month against the plan's capacity. Columns: `month_start`,
     `citizens_supported`, `capacity_target_citizens` (null outside the plan period)."""
     cols = ["month_start", "citizens_supported", "capacity_target_citizens"]
     _check(table, cols, "bostøttekapacitet")
+    return Spec(_support_capacity_shape(), _rows(table, cols))
+
+
+@_shape
+def _support_capacity_shape() -> alt.TopLevelMixin:
     series = {
         "citizens_supported": "Borgere med bostøtte",
         "capacity_target_citizens": "Planens kapacitet",
     }
-    base = alt.Chart(_data(table, cols)).transform_fold(list(series), as_=["_mål", "_borgere"])
+    base = alt.Chart(TABLE).transform_fold(list(series), as_=["_mål", "_borgere"])
     base = base.transform_calculate(_serie=f"{dict(series)!r}[datum._mål]")
     base, tips = _tooltips(
         base, [("month_start", "Måned", MONTH), ("_borgere", "Borgere", INTEGER)]
@@ -581,7 +703,7 @@ def support_capacity_chart(table: pa.Table) -> alt.TopLevelMixin:
 # ---- 6. shelter to home within 90 days --------------------------------------------------
 
 
-def shelter_exit_chart(table: pa.Table) -> alt.TopLevelMixin:
+def shelter_exit_chart(table: pa.Table) -> Spec:
     """Share of shelter stays that ended in an own home within 90 days, per entry month.
     Columns: `entered_month`, `stays_measurable`, `own_home_within_90_days`,
     `share_own_home_within_90_days` (0-1)."""
@@ -592,8 +714,13 @@ def shelter_exit_chart(table: pa.Table) -> alt.TopLevelMixin:
         "share_own_home_within_90_days",
     ]
     _check(table, cols, "herberg 90 dage")
+    return Spec(_shelter_exit_shape(), _rows(table, cols))
+
+
+@_shape
+def _shelter_exit_shape() -> alt.TopLevelMixin:
     base, tips = _tooltips(
-        alt.Chart(_data(table, cols)),
+        alt.Chart(TABLE),
         [
             ("entered_month", "Indskrevet i", MONTH),
             ("stays_measurable", "Ophold (målbare)", INTEGER),
@@ -616,14 +743,20 @@ def shelter_exit_chart(table: pa.Table) -> alt.TopLevelMixin:
     )
 
 
-def shelter_days_chart(table: pa.Table) -> alt.TopLevelMixin:
+def shelter_days_chart(table: pa.Table) -> Spec:
     """Days from shelter entry to an own home, in buckets, with the 90-day line. Columns:
     `days_bucket` (0-30, 31-60, 61-90, 91-180, 181-365, over 365) and `stays`."""
-    _check(table, ["days_bucket", "stays"], "dage til egen bolig")
-    rows = records(table.select(["days_bucket", "stays"]))
+    cols = ["days_bucket", "stays"]
+    _check(table, cols, "dage til egen bolig")
+    rows = _rows(table, cols)
     for row in rows:
         row["_fra"], row["_til"] = DAY_BUCKETS[str(row["days_bucket"])]
-    base, tips = _tooltips(alt.Chart(alt.Data(values=rows)), [("stays", "Ophold", INTEGER)])
+    return Spec(_shelter_days_shape(), rows)
+
+
+@_shape
+def _shelter_days_shape() -> alt.TopLevelMixin:
+    base, tips = _tooltips(alt.Chart(TABLE), [("stays", "Ophold", INTEGER)])
     bars = base.mark_bar(color=COLOURS[0], stroke="white").encode(
         x=alt.X(
             "_fra:Q",
@@ -646,19 +779,20 @@ def shelter_days_chart(table: pa.Table) -> alt.TopLevelMixin:
 # ---- 7. keeping the home ----------------------------------------------------------------
 
 
-def retention_chart(
-    table: pa.Table, reference: float | None = HOUSING_FIRST_EUROPE_12M
-) -> alt.TopLevelMixin:
+def retention_chart(table: pa.Table, reference: float | None = HOUSING_FIRST_EUROPE_12M) -> Spec:
     """Share still housed 6, 12 and 24 months after moving in, per group (e.g. support method),
     with Housing First Europe's 12-month figure as a reference line. Columns: `months_after`
     (6, 12, 24), `group`, `eligible`, `housed`, `share_housed` (0-1)."""
     cols = ["months_after", "group", "eligible", "housed", "share_housed"]
     _check(table, cols, "fastholdelse")
-    groups = list(dict.fromkeys(str(g) for g in table.column("group").to_pylist()))
-    groups = [SUPPORT_METHODS.get(g, g) for g in groups]
-    base = alt.Chart(_data(table, cols, {"group": SUPPORT_METHODS})).transform_calculate(
-        _serie="datum.group"
-    )
+    groups = dict.fromkeys(str(g) for g in table.column("group").to_pylist())
+    labels = tuple(SUPPORT_METHODS.get(g, g) for g in groups)
+    return Spec(_retention_shape(labels, reference), _rows(table, cols, {"group": SUPPORT_METHODS}))
+
+
+@_shape
+def _retention_shape(groups: tuple[str, ...], reference: float | None) -> alt.TopLevelMixin:
+    base = alt.Chart(TABLE).transform_calculate(_serie="datum.group")
     base, tips = _tooltips(
         base,
         [
@@ -698,22 +832,21 @@ def retention_chart(
 # ---- 8. rent subsidies ------------------------------------------------------------------
 
 
-def subsidy_cliff_chart(table: pa.Table) -> alt.TopLevelMixin:
+def subsidy_cliff_chart(table: pa.Table) -> Spec:
     """Subsidies ending in the next 12 months, by type and whether the citizen's ability to
     pay covers the full rent. Columns: `rent_subsidy_type`, `able_to_pay` (kan_betale,
     kan_ikke_betale, ukendt), `subsidies`."""
     cols = ["rent_subsidy_type", "able_to_pay", "subsidies"]
     _check(table, cols, "tilskud der ophører")
-    able = {
-        "kan_betale": "Kan betale den fulde husleje",
-        "kan_ikke_betale": "Kan ikke betale den fulde husleje",
-        "ukendt": "Ukendt",
-    }
-    base = alt.Chart(
-        _data(table, cols, {"rent_subsidy_type": SUBSIDY_TYPES, "able_to_pay": able})
-    ).transform_calculate(_serie="datum.able_to_pay")
+    relabel = {"rent_subsidy_type": SUBSIDY_TYPES, "able_to_pay": ABLE_TO_PAY}
+    return Spec(_subsidy_cliff_shape(), _rows(table, cols, relabel))
+
+
+@_shape
+def _subsidy_cliff_shape() -> alt.TopLevelMixin:
+    base = alt.Chart(TABLE).transform_calculate(_serie="datum.able_to_pay")
     base, tips = _tooltips(base, [("subsidies", "Tilskud", INTEGER)])
-    order = list(able.values())
+    order = list(ABLE_TO_PAY.values())
     chart = (
         base.mark_bar()
         .encode(
@@ -739,16 +872,19 @@ def subsidy_cliff_chart(table: pa.Table) -> alt.TopLevelMixin:
 # ---- 9. the plan's targets and the pilot ------------------------------------------------
 
 
-def housing_target_chart(
-    table: pa.Table, target_per_month: float = TARGET_EXTRA_PER_MONTH
-) -> alt.TopLevelMixin:
+def housing_target_chart(table: pa.Table, target_per_month: float = TARGET_EXTRA_PER_MONTH) -> Spec:
     """Citizens into their own home per month above the baseline, against the target of about
     10 extra a month. Columns: `month_start`, `move_ins_target_groups`,
     `move_ins_above_baseline`."""
     cols = ["month_start", "move_ins_target_groups", "move_ins_above_baseline"]
     _check(table, cols, "planens mål")
+    return Spec(_housing_target_shape(target_per_month), _rows(table, cols))
+
+
+@_shape
+def _housing_target_shape(target_per_month: float) -> alt.TopLevelMixin:
     base, tips = _tooltips(
-        alt.Chart(_data(table, cols)),
+        alt.Chart(TABLE),
         [
             ("month_start", "Måned", MONTH),
             ("move_ins_target_groups", "Borgere i egen bolig", INTEGER),
@@ -773,7 +909,7 @@ def housing_target_chart(
     )
 
 
-def pilot_chart(table: pa.Table) -> alt.TopLevelMixin:
+def pilot_chart(table: pa.Table) -> Spec:
     """The 2022 pilot (internal only): planned, in the data, moved in, housed after 12 months,
     per group. Columns: `pilot_group`, `citizens_planned`, `citizens`, `citizens_moved_in`,
     `citizens_housed_at_12_months`."""
@@ -785,15 +921,18 @@ def pilot_chart(table: pa.Table) -> alt.TopLevelMixin:
         "citizens_housed_at_12_months",
     ]
     _check(table, cols, "piloten")
+    return Spec(_pilot_shape(), _rows(table, cols, {"pilot_group": PILOT_GROUPS}))
+
+
+@_shape
+def _pilot_shape() -> alt.TopLevelMixin:
     series = {
         "citizens_planned": "Planlagt",
         "citizens": "I piloten",
         "citizens_moved_in": "Flyttet ind",
         "citizens_housed_at_12_months": "I bolig efter 12 mdr.",
     }
-    base = alt.Chart(_data(table, cols, {"pilot_group": PILOT_GROUPS})).transform_fold(
-        list(series), as_=["_mål", "_borgere"]
-    )
+    base = alt.Chart(TABLE).transform_fold(list(series), as_=["_mål", "_borgere"])
     base = base.transform_calculate(_serie=f"{dict(series)!r}[datum._mål]")
     base, tips = _tooltips(base, [("_borgere", "Borgere", INTEGER)])
     chart = base.mark_bar().encode(
@@ -817,13 +956,18 @@ def pilot_chart(table: pa.Table) -> alt.TopLevelMixin:
 # ---- 10. context ------------------------------------------------------------------------
 
 
-def homeless_count_chart(table: pa.Table) -> alt.TopLevelMixin:
+def homeless_count_chart(table: pa.Table) -> Spec:
     """VIVE's counts of homeless citizens in Copenhagen. Columns: `figure_year`,
     `figure_value`, `source`."""
     cols = ["figure_year", "figure_value", "source"]
     _check(table, cols, "hjemløsetællinger")
+    return Spec(_homeless_count_shape(), _rows(table, cols))
+
+
+@_shape
+def _homeless_count_shape() -> alt.TopLevelMixin:
     base, tips = _tooltips(
-        alt.Chart(_data(table, cols)),
+        alt.Chart(TABLE),
         [("figure_value", "Hjemløse borgere", INTEGER)],
     )
     chart = base.mark_bar(color=COLOURS[0]).encode(

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
-import altair as alt
 import vl_convert
 
 from boligmonitor.export import replace_folder
@@ -51,12 +51,18 @@ STYLE_FILE = "boligmonitor.css"
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
+class Chart(Protocol):
+    """A Vega-Lite chart: an Altair chart or a `dashboards.charts.Spec`."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Figure:
     """One chart on a page: the chart, what it shows in plain Danish, and its data as CSV."""
 
     key: str  # unique on the page; names the CSV file
-    chart: alt.TopLevelMixin
+    chart: Chart
     explanation: str
     csv: bytes  # the chart's data for Danish Excel (formatting.csv_bytes)
 
@@ -221,8 +227,7 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _spec_json(chart: alt.TopLevelMixin) -> str:
-    spec = chart.to_dict()
+def _spec_json(spec: dict[str, Any]) -> str:
     text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
@@ -265,17 +270,17 @@ def render_page(page: Page, pages: Sequence[Page], info: SiteInfo) -> str:
         for figure in section.figures:
             fig_id = f"diagram-{figure.key}"
             spec_id = f"spec-{figure.key}"
+            spec = figure.chart.to_dict()
             body.append(
                 f'<figure class="bm-figure" id="{fig_id}" data-spec="{spec_id}">'
                 '<div class="bm-canvas" role="img" '
-                f'aria-label="{_e(_title_of(figure.chart))}"></div>'
+                f'aria-label="{_e(_title_of(spec))}"></div>'
                 f"<figcaption><p>{_e(figure.explanation)}</p>"
                 f'<p><a class="bm-csv" href="{DATA}/{_e(csv_name(page, figure))}" download>'
                 "Hent diagrammets data (CSV til Excel)</a></p></figcaption></figure>"
             )
             specs.append(
-                f'<script type="application/json" id="{spec_id}">{_spec_json(figure.chart)}'
-                "</script>"
+                f'<script type="application/json" id="{spec_id}">{_spec_json(spec)}</script>'
             )
         body.append("</section>")
     if page.notes:
@@ -303,8 +308,8 @@ def render_page(page: Page, pages: Sequence[Page], info: SiteInfo) -> str:
     )
 
 
-def _title_of(chart: alt.TopLevelMixin) -> str:
-    title = chart.to_dict().get("title")
+def _title_of(spec: dict[str, Any]) -> str:
+    title = spec.get("title")
     if isinstance(title, dict):
         return str(title.get("text", ""))
     return str(title or "")

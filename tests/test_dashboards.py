@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+import altair as alt
 import dagster as dg
 import duckdb
 import pyarrow as pa
@@ -153,6 +154,39 @@ def test_reference_lines_are_constants_not_data() -> None:
     assert {r["group"] for r in data_values(spec) if r} == {"Alle", "CTI"}
 
 
+def test_a_kind_of_chart_is_drawn_once_and_each_table_inlined_into_it() -> None:
+    def table(n: int) -> pa.Table:
+        return pa.table(
+            {
+                "month_start": [date(2025, m, 1) for m in range(1, n + 1)],
+                "outcome": ["aaben"] * n,
+                "dwellings": list(range(n)),
+            }
+        )
+
+    small, large = charts.funnel_chart(table(2)), charts.funnel_chart(table(5))
+    assert small.shape is large.shape  # built and validated by Altair once
+    a, b = small.to_dict(), large.to_dict()
+    assert [r["dwellings"] for r in data_values(a)] == [0, 1]
+    assert [r["dwellings"] for r in data_values(b)] == [0, 1, 2, 3, 4]
+    a["data"] = b["data"] = None
+    assert a == b
+    assert charts.TABLE_NAME not in str(small.to_dict())  # no placeholder left
+    retention = pa.table(
+        {
+            "months_after": [6],
+            "group": ["CTI"],
+            "eligible": [1],
+            "housed": [1],
+            "share_housed": [1.0],
+        }
+    )
+    with_line = charts.retention_chart(retention).to_dict()
+    without = charts.retention_chart(retention, None).to_dict()  # options give another shape
+    assert "Housing First Europe, 12 mdr.: 94 %" in list(strings(with_line))
+    assert "Housing First Europe, 12 mdr.: 94 %" not in list(strings(without))
+
+
 def test_a_chart_names_the_columns_it_misses() -> None:
     with pytest.raises(ValueError, match=r"mangler kolonnerne \['return_rate'\]"):
         charts.return_rate_chart(
@@ -200,6 +234,20 @@ def test_internal_site_has_every_question_offline_with_csv(internal_site: Path) 
     assert "01.01.2024 – 31.12.2025" in index  # the data period
     assert "01.01.2026 kl. 02:15" in index  # the time of the run
     assert "Alle 1 blokerende kvalitetsregler bestod; 1 advarsel." in index
+
+
+def test_every_chart_on_both_sites_is_valid_vega_lite(
+    internal_site: Path, partner_site: Path
+) -> None:
+    """Altair validates a kind of chart once; the specs as written, rows inlined, must pass the
+    Vega-Lite schema too."""
+    validated = 0
+    for folder in (internal_site, partner_site):
+        for page in folder.glob("*.html"):
+            for spec in specs(page):
+                alt.TopLevelSpec.validate(spec)
+                validated += 1
+    assert validated > 30
 
 
 def test_internal_quality_status_says_when_a_blocking_rule_failed(tmp_path: Path) -> None:
