@@ -14,8 +14,8 @@ expects but the package lacks is named on the page instead of its chart.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -42,32 +42,48 @@ SUPPRESSION_NOTE = (
 
 @dataclass(frozen=True)
 class Published:
-    """A partner table as the package publishes it: rounded values, suppressed cells null."""
+    """A partner table as the package publishes it: rounded values, suppressed cells null.
+
+    The rows of an organisation are found through an index on the column (built once), so a
+    site with a page per organisation reads each table once, not once per page."""
 
     table: ExportTable
     data: pa.Table
+    records: tuple[dict[str, Any], ...] = field(init=False, repr=False)
+    hidden: Mapping[int, tuple[str, ...]] = field(init=False, repr=False)  # row -> columns
+    _indexes: dict[str, dict[Any, list[int]]] = field(init=False, repr=False)
 
-    def rows(self, keep: Callable[[dict[str, Any]], bool]) -> tuple[pa.Table, list[int]]:
-        indices = [i for i, r in enumerate(self.data.to_pylist()) if keep(r)]
+    def __post_init__(self) -> None:
+        hidden: dict[int, list[str]] = {}
+        for row, column in sorted(self.table.suppressed):
+            hidden.setdefault(row, []).append(column)
+        object.__setattr__(self, "records", tuple(self.data.to_pylist()))
+        object.__setattr__(self, "hidden", {r: tuple(c) for r, c in hidden.items()})
+        object.__setattr__(self, "_indexes", {})
+
+    def index(self, column: str) -> dict[Any, list[int]]:
+        if column not in self._indexes:
+            index: dict[Any, list[int]] = {}
+            for i, r in enumerate(self.records):
+                index.setdefault(r[column], []).append(i)
+            self._indexes[column] = index
+        return self._indexes[column]
+
+    def rows(
+        self, keep: Callable[[dict[str, Any]], bool], where: tuple[str, Any] | None = None
+    ) -> tuple[pa.Table, list[int]]:
+        """The rows `keep` accepts, among those whose column `where[0]` is `where[1]`."""
+        among = self.index(where[0]).get(where[1], []) if where else range(len(self.records))
+        indices = [i for i in among if keep(self.records[i])]
         return self.data.take(pa.array(indices, type=pa.int64())), indices
 
     def csv(self, indices: Sequence[int]) -> bytes:
-        remap = {old: new for new, old in enumerate(indices)}
-        hidden = frozenset((remap[i], name) for i, name in self.table.suppressed if i in remap)
-        names = [c.name for c in self.table.columns]
-        subset = self.table.data.select(names).take(pa.array(list(indices), type=pa.int64()))
-        decimals = {c.name: c.decimals for c in self.table.columns}
-        # Round like the export; csv_bytes then writes the same text as the package's CSV.
-        rounded = pa.table(
-            {
-                n: pa.array(
-                    [_round(v, decimals[n]) for v in subset.column(n).to_pylist()],
-                    type=_published_type(subset.schema.field(n).type),
-                )
-                for n in names
-            }
+        """The rows as the package's CSV writes them (`data` is rounded like the export)."""
+        hidden = frozenset(
+            (new, name) for new, old in enumerate(indices) for name in self.hidden.get(old, ())
         )
-        return csv_bytes(rounded, [c.label for c in self.table.columns], suppressed=hidden)
+        subset = self.data.take(pa.array(list(indices), type=pa.int64()))
+        return csv_bytes(subset, [c.label for c in self.table.columns], suppressed=hidden)
 
 
 def _published_type(t: pa.DataType) -> pa.DataType:
@@ -109,6 +125,7 @@ class _Builder:
     def __init__(self, tables: Sequence[ExportTable]) -> None:
         self.tables = {t.name: published(t) for t in tables}
         self.missing: list[str] = []
+        self.city_share = self._city_share()
 
     def figure(
         self,
@@ -117,13 +134,15 @@ class _Builder:
         chart: Callable[..., alt.TopLevelMixin],
         keep: Callable[[dict[str, Any]], bool],
         explanation: str,
+        *,
+        where: tuple[str, Any] | None = None,
         **options: Any,
     ) -> Figure | None:
         table = self.tables.get(name)
         if table is None:
             self.missing.append(name)
             return None
-        rows, indices = table.rows(keep)
+        rows, indices = table.rows(keep, where)
         if rows.num_rows == 0:
             return None
         return Figure(key, chart(rows, **options), explanation, table.csv(indices))
@@ -132,11 +151,11 @@ class _Builder:
         kept = tuple(f for f in figures if f is not None)
         return Section(title, kept, intro) if kept else None
 
-    def city_share(self) -> float | None:
+    def _city_share(self) -> float | None:
         table = self.tables.get("afdelinger")
         if table is None:
             return None
-        for r in table.data.to_pylist():
+        for r in table.records:
             if r["department_id"] == TOTAL:
                 return r["municipal_share_12m"]
         return None
@@ -148,7 +167,7 @@ class _Builder:
             return set()
         rows = [
             r
-            for r in table.data.to_pylist()
+            for r in table.records
             if r["department_id"] != TOTAL and r["municipal_share_12m"] is not None
         ]
         rows.sort(key=lambda r: (-r["municipal_share_12m"], r["department_id"]))
@@ -159,8 +178,7 @@ class _Builder:
         for name in ("afdelinger", "boligtragt"):
             table = self.tables.get(name)
             if table is not None:
-                values = table.data.column("housing_organisation").to_pylist()
-                found |= {v for v in values if v and v != TOTAL}
+                found |= {v for v in table.index("housing_organisation") if v and v != TOTAL}
         return sorted(found, key=str.lower)
 
 
@@ -173,10 +191,11 @@ def _overview(b: _Builder) -> Page:
                 "boligtragt",
                 "boligtragt",
                 charts.funnel_chart,
-                lambda r: r["housing_organisation"] == TOTAL and r["outcome"] != TOTAL,
+                _not_total("outcome"),
                 "Boliger modtaget til boligsocial anvisning i hele byen pr. måned, efter hvor "
                 "langt de er nået i dag: indflyttet, returneret eller stadig åben. En bolig med "
                 "både indflytning og returnering tæller som indflyttet.",
+                where=("housing_organisation", TOTAL),
             ),
             b.figure(
                 "returandel",
@@ -213,7 +232,7 @@ def _overview(b: _Builder) -> Page:
                 "tilladt. Den prikkede linje er byen i alt. Her vises de afdelinger, der har den "
                 "højeste andel; alle afdelinger er på organisationernes sider og i CSV-filen "
                 "'Afdelinger og tredjedelsregel' i eksportpakken.",
-                city_share=b.city_share(),
+                city_share=b.city_share,
             ),
         ),
         b.section(
@@ -297,10 +316,11 @@ def _organisation(b: _Builder, org: str) -> Page:
                 f"tredjedel-{key}",
                 "afdelinger",
                 charts.one_third_chart,
-                lambda r: r["housing_organisation"] == org and r["department_id"] != TOTAL,
+                _not_total("department_id"),
                 f"{org}s afdelinger: kommunens anvisninger delt med afdelingens ledige boliger "
                 "over 12 måneder, mod loftet på hver tredje og byen i alt (prikket linje).",
-                city_share=b.city_share(),
+                where=("housing_organisation", org),
+                city_share=b.city_share,
             ),
         ),
         b.section(
@@ -309,16 +329,18 @@ def _organisation(b: _Builder, org: str) -> Page:
                 f"boligtragt-{key}",
                 "boligtragt",
                 charts.funnel_chart,
-                lambda r: r["housing_organisation"] == org and r["outcome"] != TOTAL,
+                _not_total("outcome"),
                 f"Boliger fra {org} modtaget til boligsocial anvisning pr. måned, efter hvor "
                 "langt de er nået i dag.",
+                where=("housing_organisation", org),
             ),
             b.figure(
                 f"boligtragt-by-{key}",
                 "boligtragt",
                 charts.funnel_chart,
-                lambda r: r["housing_organisation"] == TOTAL and r["outcome"] != TOTAL,
+                _not_total("outcome"),
                 "Til sammenligning: hele byen.",
+                where=("housing_organisation", TOTAL),
             ),
         ),
     ]
