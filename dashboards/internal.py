@@ -255,6 +255,12 @@ def _affordability(con: duckdb.DuckDBPyConnection) -> Section:
     )
 
 
+def _sql_sum(values: Sequence[int | None]) -> int | None:
+    """sum() as SQL has it: nulls left out, null when there is nothing to add."""
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
 def _city(con: duckdb.DuckDBPyConnection, as_of: date) -> Section:
     districts = _q(
         con,
@@ -281,20 +287,16 @@ def _city(con: duckdb.DuckDBPyConnection, as_of: date) -> Section:
         """,
         [month],
     )
-    city = con.execute(
-        """SELECT sum(allocated_by_municipality_12m) / nullif(sum(vacancies_12m), 0)
-           FROM marts.department_months WHERE month_start = ?""",
-        [month],
-    ).fetchone()
-    city_share = float(city[0]) if city and city[0] is not None else None
+    # The city's share from the same rows: the mart's 12-month sums are HUGEINT, and reading
+    # them again costs as much as the query above (0.8 s on 1 M rows at demo scale 50).
+    allocated = departments.column("allocated_by_municipality_12m").to_pylist()
+    vacancies = departments.column("vacancies_12m").to_pylist()
+    allocated_sum, vacancies_sum = _sql_sum(allocated), _sql_sum(vacancies)
+    city_share = (
+        allocated_sum / vacancies_sum if allocated_sum is not None and vacancies_sum else None
+    )
     over = sum(
-        1
-        for a, v in zip(
-            departments.column("allocated_by_municipality_12m").to_pylist(),
-            departments.column("vacancies_12m").to_pylist(),
-            strict=True,
-        )
-        if a is not None and v and a * 3 > v
+        1 for a, v in zip(allocated, vacancies, strict=True) if a is not None and v and a * 3 > v
     )
     top = departments.slice(0, TOP_DEPARTMENTS)
     month_text = f"{month:%m.%Y}" if month else "–"
