@@ -15,7 +15,9 @@ drew, `"fejl"` when one did not (the chart's box then says so in Danish and the 
 console), and `window.boligmonitor.drawnAt` is the time in ms from navigation to the last chart.
 
 The site is written into a temporary folder beside the target and swapped in whole, so a reader
-never sees half a site and a failed build leaves the previous one.
+never sees half a site and a failed build leaves the previous one. Making the Vega bundle takes
+vl_convert a second or two and it changes only with vl_convert's version (named on its first
+line), so a nightly build copies it from the previous site when that version made it.
 """
 
 from __future__ import annotations
@@ -121,10 +123,26 @@ class SiteError(ValueError):
 # ---- assets -----------------------------------------------------------------------------
 
 
+VEGA_HEADER = f"/* Vega, Vega-Lite og vega-embed fra vl-convert {vl_convert.__version__} */\n"
+
+
 @functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one classic script (window.vegaEmbed)."""
     return vl_convert.javascript_bundle()
+
+
+def _write_vega(target: Path, previous: Path) -> None:
+    """The Vega bundle: the previous site's copy when the same vl_convert version made it."""
+    try:
+        with previous.open("rb") as old:
+            same = old.readline() == VEGA_HEADER.encode("utf-8")
+    except OSError:
+        same = False
+    if same:
+        shutil.copyfile(previous, target)
+    else:
+        target.write_text(VEGA_HEADER + vega_bundle(), encoding="utf-8")
 
 
 def _loader() -> str:
@@ -344,7 +362,7 @@ def write_site(folder: Path, info: SiteInfo, pages: Sequence[Page]) -> BuiltSite
         os.chmod(work, 0o755)
         (work / ASSETS).mkdir()
         (work / DATA).mkdir()
-        (work / ASSETS / VEGA_FILE).write_text(vega_bundle(), encoding="utf-8")
+        _write_vega(work / ASSETS / VEGA_FILE, folder / ASSETS / VEGA_FILE)
         (work / ASSETS / LOADER_FILE).write_text(_loader(), encoding="utf-8")
         (work / ASSETS / STYLE_FILE).write_text(STYLE.lstrip(), encoding="utf-8")
         written, csvs, charts = [], [], 0

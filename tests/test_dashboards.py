@@ -21,8 +21,9 @@ import pytest
 from boligmonitor import partner_tables
 from boligmonitor.export import write_package
 from dashboards import charts, internal, partner
+from dashboards import site as site_module
 from dashboards.formatting import csv_bytes, date_da, number_da, percent_da
-from dashboards.site import QualityStatus
+from dashboards.site import Page, QualityStatus, SiteInfo, write_site
 from orchestration.defs.dashboards.assets import (
     PARTNER_KEY,
     gate_keys,
@@ -248,6 +249,30 @@ def test_every_chart_on_both_sites_is_valid_vega_lite(
                 alt.TopLevelSpec.validate(spec)
                 validated += 1
     assert validated > 30
+
+
+def test_the_vega_library_is_made_once_per_vl_convert_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "site"
+    info = SiteInfo("Test", "Til test.", None, AS_OF, RUN_AT, OK)
+    pages = [Page("index", "Forside", "Forside", ())]
+    write_site(folder, info, pages)
+    vega = folder / "assets" / "vega.js"
+    made = vega.read_bytes()
+    assert made.startswith(site_module.VEGA_HEADER.encode()) and len(made) > 500_000
+
+    def again() -> str:
+        raise AssertionError("Vega-biblioteket blev lavet igen")
+
+    monkeypatch.setattr(site_module, "vega_bundle", again)
+    write_site(folder, info, pages)  # the next night: copied from the previous site
+    assert vega.read_bytes() == made
+
+    vega.write_text("/* Vega fra vl-convert 0.1 */\ngammel", encoding="utf-8")
+    monkeypatch.setattr(site_module, "vega_bundle", lambda: "ny")
+    write_site(folder, info, pages)  # another version made the previous one: made anew
+    assert vega.read_text(encoding="utf-8") == site_module.VEGA_HEADER + "ny"
 
 
 def test_internal_quality_status_says_when_a_blocking_rule_failed(tmp_path: Path) -> None:
