@@ -8,10 +8,22 @@ older than any file of the project. A fresh clone therefore needs no manual step
 `make test`, `make demo`, `boligmonitor run` or `dagster dev` parses once (a few seconds), later
 loads reuse the manifest. dbt parses into a private folder and the manifest is moved into place
 atomically, so two processes loading at the same time never see half a file.
+
+The docs page for analysts (`refresh_docs`) is rewritten only when what it shows has changed: a
+second dbt process costs about 5 s a run, and most nights change data, not models or columns.
+What it shows is the manifest and the warehouse's catalog, so its fingerprint (`docs_fingerprint`)
+is a SHA-256 over the manifest's content, less the stamps dbt puts on every parse (times,
+invocation id), and over every table, view and column of the warehouse with its type, position
+and comment (the catalog the page embeds holds exactly these; no row counts). Contents, not file
+times: a re-parse that changes nothing keeps the page, a changed description or column rewrites
+it. The fingerprint is kept beside the page and written after it, so a page that was interrupted
+half-way is rewritten next time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +31,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -175,6 +188,127 @@ def build_models(
     folder = work_dir or project_dir / "target" / "cli_build"
     env = {**dbt_env(work_db, as_of), "DBT_TARGET_PATH": str(folder), "DBT_LOG_PATH": str(folder)}
     _run_dbt(["build"], project_dir, env)
+
+
+# Raise to rewrite every docs page once, e.g. after changing how generate_docs calls dbt.
+DOCS_FORMAT = 1
+DOCS_FINGERPRINT_FILE = ".fingerprint"
+DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
+# What dbt stamps on every parse, though nothing in the project changed.
+_PARSE_STAMPS = ("generated_at", "invocation_id", "invocation_started_at", "run_started_at")
+
+
+def manifest_fingerprint(manifest: Path) -> str:
+    """SHA-256 of the manifest's content without the stamps of the parse that wrote it: the
+    times and invocation id in `metadata`, and `created_at` of every node, source, macro and
+    other resource (dbt sets it to the time of parsing)."""
+    content = json.loads(manifest.read_bytes())
+    metadata = content.get("metadata")
+    if isinstance(metadata, dict):
+        for key in _PARSE_STAMPS:
+            metadata.pop(key, None)
+    for collection in content.values():
+        if not isinstance(collection, dict):
+            continue
+        for resource in collection.values():
+            if isinstance(resource, dict):
+                resource.pop("created_at", None)
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_CATALOG_SQL = """
+SELECT 'relation', schema_name, table_name, 'BASE TABLE', NULL, NULL, comment
+FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary
+UNION ALL
+SELECT 'relation', schema_name, view_name, 'VIEW', NULL, NULL, comment
+FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND NOT temporary
+UNION ALL
+SELECT 'column', schema_name, table_name, column_name, column_index, data_type, comment
+FROM duckdb_columns() WHERE database_name = current_database() AND NOT internal
+ORDER BY 1, 2, 3, 5, 4
+"""
+
+
+def catalog_fingerprint(work_db: Path) -> str:
+    """SHA-256 of the warehouse's catalog as the docs page shows it: every table and view with
+    its kind and comment, every column with its position, type and comment (all schemas, a
+    superset of what dbt's catalog reads). The file is opened read-only and closed again."""
+    import duckdb
+
+    con = duckdb.connect(str(work_db), read_only=True)
+    try:
+        rows = con.execute(_CATALOG_SQL).fetchall()
+    finally:
+        con.close()
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def docs_fingerprint(manifest: Path, work_db: Path) -> str:
+    """What the docs page shows, as one hash: the manifest's content, the warehouse's catalog,
+    the dbt version that draws the page and DOCS_FORMAT."""
+    parts = {
+        "format": DOCS_FORMAT,
+        "dbt": _dbt_version(),
+        "manifest": manifest_fingerprint(manifest),
+        "catalog": catalog_fingerprint(work_db),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _dbt_version() -> str:
+    """The installed dbt, whose page template draws the page (the manifest may be older)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dbt-core")
+    except PackageNotFoundError:
+        return ""
+
+
+@dataclass(frozen=True)
+class Docs:
+    page: Path
+    regenerated: bool
+    fingerprint: str
+
+    def describe(self) -> str:
+        if self.regenerated:
+            return f"Modeldokumentation (dbt docs) skrevet: {self.page}"
+        return (
+            "Modeldokumentation (dbt docs) uændret, da modeller og kolonner er de samme som "
+            f"sidst: {self.page}"
+        )
+
+
+def refresh_docs(
+    dest: Path,
+    work_db: Path | None = None,
+    as_of: date | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> Docs:
+    """The docs page in `dest`, rewritten (`generate_docs`) only when its fingerprint changed
+    or a file of it is missing; otherwise the page stays as it is."""
+    work_db = work_db or settings.paths().work_db
+    manifest = ensure_manifest(project_dir)
+    fingerprint = docs_fingerprint(manifest, work_db)
+    stamp = dest / DOCS_FINGERPRINT_FILE
+    page = dest / "index.html"
+    current = all((dest / name).is_file() for name in DOCS_FILES) and (
+        stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == fingerprint
+    )
+    if current:
+        return Docs(page, regenerated=False, fingerprint=fingerprint)
+    stamp.unlink(missing_ok=True)  # the page is about to change: no stamp until it is whole
+    page = generate_docs(dest, work_db, as_of, project_dir)
+    partial = dest / f"{DOCS_FINGERPRINT_FILE}.tmp"
+    partial.write_text(fingerprint + "\n", encoding="utf-8")
+    os.replace(partial, stamp)
+    return Docs(page, regenerated=True, fingerprint=fingerprint)
 
 
 def generate_docs(

@@ -7,6 +7,10 @@ date (BOLIGMONITOR_AS_OF) explicitly, so dbt always writes the file the other as
 
 The manifest is made when the definitions load, if it is missing or stale
 (`boligmonitor.modelling.ensure_manifest`), so a fresh clone needs no manual step.
+
+The docs asset rewrites the docs page only when what it shows changed (the manifest's content or
+the warehouse's tables and columns: `modelling.refresh_docs`); otherwise its materialisation says
+"uændret" and the page stays.
 """
 
 from collections.abc import Iterator, Mapping
@@ -87,18 +91,21 @@ def build_docs_asset(models: dg.AssetsDefinition) -> dg.AssetsDefinition:
         description=(
             "Modeldokumentationen (dbt docs) som ét statisk HTML-dokument i "
             "$BOLIGMONITOR_HOME/docs/index.html: alle modeller og kolonner med beskrivelser, "
-            "test og afstamning, til analytikere."
+            "test og afstamning, til analytikere. Skrives kun om, når modellerne (manifestet) "
+            "eller lagerets tabeller og kolonner er ændret; ellers beholdes siden."
         ),
     )
     def dbt_docs(
         context: dg.AssetExecutionContext, warehouse_db: Warehouse
     ) -> dg.MaterializeResult:
-        page = modelling.generate_docs(settings.paths().docs, warehouse_db.file(), settings.as_of())
-        context.log.info(f"Modeldokumentation skrevet: {page}")
+        docs = modelling.refresh_docs(settings.paths().docs, warehouse_db.file(), settings.as_of())
+        context.log.info(docs.describe())
         return dg.MaterializeResult(
             metadata={
-                "path": dg.MetadataValue.path(str(page)),
-                "summary": dg.MetadataValue.text(f"Modeldokumentation (dbt docs): {page}"),
+                "path": dg.MetadataValue.path(str(docs.page)),
+                "status": "genereret" if docs.regenerated else "uændret",
+                "fingeraftryk": docs.fingerprint,
+                "summary": dg.MetadataValue.text(docs.describe()),
             }
         )
 
