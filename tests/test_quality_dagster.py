@@ -145,3 +145,18 @@ def test_every_wired_suite_is_a_blocking_check_on_an_asset_that_exists() -> None
     for spec_key in graph.asset_check_keys:
         if spec_key.name.startswith("kvalitet_"):
             assert graph.get_check_spec(spec_key).blocking, spec_key
+
+
+def test_loading_the_definitions_does_not_import_great_expectations() -> None:
+    """GX takes about 5 s to import; `dagster dev`, every sensor tick and the CLI load the
+    definitions, and only a running check needs GX."""
+    script = (
+        "import sys\n"
+        "from orchestration.definitions import load\n"
+        "defs = load()\n"
+        "assert defs.resolve_asset_graph().asset_check_keys\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'great_expectations')\n"
+        "assert not loaded, loaded[:5]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

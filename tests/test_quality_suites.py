@@ -7,6 +7,8 @@ stood in for by tables with the model's columns (the dbt models are tested in th
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -95,6 +97,38 @@ def test_a_suite_file_without_severity_or_with_a_stray_brace_is_refused(tmp_path
         encoding="utf-8",
     )
     with pytest.raises(SuiteError, match="krøllede"):
+        load_suite(path)
+
+
+def test_an_unknown_gx_expectation_is_refused_when_read_without_importing_gx(
+    tmp_path: Path,
+) -> None:
+    """Suites are read when the Dagster definitions load; GX (about 5 s to import) is not
+    imported for that, yet a misspelt expectation is still refused on reading."""
+    path = tmp_path / "bad.yml"
+    path.write_text(
+        "suite: x\ntable: raw.x\nasset: raw/x\nrules:\n"
+        "  - {id: a, severity: error, description: d,"
+        " gx: {expect_column_values_to_be_betwen: {column: v, min_value: 0}}}\n",
+        encoding="utf-8",
+    )
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from boligmonitor.quality.suites import SuiteError, load_suite, load_suites\n"
+        "assert load_suites()\n"
+        "try:\n"
+        f"    load_suite(Path({str(path)!r}))\n"
+        "except SuiteError as exc:\n"
+        "    assert 'expect_column_values_to_be_betwen' in str(exc), exc\n"
+        "else:\n"
+        "    raise AssertionError('not refused')\n"
+        "assert 'great_expectations' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # and with GX imported, the class itself is asked
+    with pytest.raises(SuiteError, match="expect_column_values_to_be_betwen"):
         load_suite(path)
 
 

@@ -22,19 +22,29 @@ model), and its rules. Every rule has an id, a severity (`error` blocks what rea
 
 `columns`, `freshness` and `volume` are compiled into SQL rules here, so the whole suite runs as
 one GX validation of the table.
+
+Great Expectations is imported only when a suite is turned into GX expectations (`to_gx_suites`),
+not when suites are read: importing GX takes about 5 s, and the Dagster definitions read every
+suite whenever they load (`dagster dev`, every sensor tick, the CLI). Reading a suite still
+refuses a GX expectation that does not exist (`_known_gx_expectation`).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import string
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
 import yaml
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -208,16 +218,48 @@ def rule_sql(suite: Suite, rule: Rule, as_of: date) -> str:
 # --- GX expectations --------------------------------------------------------------------------
 
 
-def _gx_class(name: str) -> type[gxe.Expectation]:
+_GX_NAME = re.compile(r"expect_[a-z0-9_]+")
+
+
+def _known_gx_expectation(name: str) -> bool:
+    """Whether GX has an expectation of this snake-case name, answered without importing GX.
+
+    GX keeps each of its expectations in a module of the same name,
+    `great_expectations/expectations/core/<name>.py`; the file is looked for where Python would
+    import GX from. Once GX is imported anyway, the class itself is asked. When a rule is
+    validated, `_gx_class` looks the class up and raises the same error if it is not there."""
+    if not _GX_NAME.fullmatch(name):
+        return False
+    if "great_expectations.expectations" in sys.modules:
+        return _gx_class_or_none(name) is not None
+    spec = importlib.util.find_spec("great_expectations")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any(
+        (Path(folder) / "expectations" / "core" / f"{name}.py").is_file()
+        for folder in spec.submodule_search_locations
+    )
+
+
+def _gx_class_or_none(name: str) -> type[gxe.Expectation] | None:
+    import great_expectations.expectations as gxe
+
     class_name = "".join(part.capitalize() for part in name.split("_"))
     cls = getattr(gxe, class_name, None)
-    if cls is None or not isinstance(cls, type):
+    return cls if isinstance(cls, type) else None
+
+
+def _gx_class(name: str) -> type[gxe.Expectation]:
+    cls = _gx_class_or_none(name)
+    if cls is None:
         raise SuiteError(f"GX har ingen forventning ved navn {name!r}")
     return cls
 
 
 def to_expectation(suite: Suite, rule: Rule, as_of: date) -> gxe.Expectation:
     """The GX expectation for a rule; its id and severity travel in `meta`."""
+    import great_expectations.expectations as gxe
+
     meta = {"rule_id": rule.id, "severity": rule.severity}
     if rule.is_sql:
         return gxe.UnexpectedRowsExpectation(
@@ -239,6 +281,8 @@ def to_gx_suites(suite: Suite, as_of: date) -> list[tuple[gx.ExpectationSuite, d
     """The suite as GX suites with the result format each needs: SQL rules and GX's own
     expectations are validated separately, because GX applies one result format per
     validation (a per-expectation format is ignored)."""
+    import great_expectations as gx
+
     parts = []
     for label, is_sql, result_format in (
         ("sql", True, SQL_RESULT_FORMAT),
@@ -281,7 +325,8 @@ def _rule(path: Path, raw: Any) -> Rule:
     if kind == "gx":
         if not isinstance(spec, dict) or len(spec) != 1:
             raise SuiteError(f"{where}: gx skal være {{forventning: {{argumenter}}}}")
-        _gx_class(next(iter(spec)))
+        if not _known_gx_expectation(str(next(iter(spec)))):
+            raise SuiteError(f"{where}: GX har ingen forventning ved navn {next(iter(spec))!r}")
     if kind == "sql":
         try:
             fields = {f for _, f, _, _ in string.Formatter().parse(str(spec)) if f is not None}

@@ -4,6 +4,10 @@ One GX validation per suite, over GX's SQL path with the DuckDB adaptation (`gx_
 expectations run as queries inside DuckDB, the table is never loaded into Python. Every value that
 leaves here (observed values, failing examples, error texts) is cut short and has CPR-shaped
 numbers masked.
+
+GX (and with it `gx_duckdb`) is imported on the first validation, not with this module: the
+Dagster definitions import this module whenever they load, and importing GX takes about 5 s. In a
+run the import therefore happens in the first check step instead of at start-up.
 """
 
 from __future__ import annotations
@@ -15,10 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from boligmonitor import cpr
-from boligmonitor.quality import gx_duckdb
 from boligmonitor.quality.suites import EXAMPLES, Rule, Suite, to_gx_suites
 
 MAX_TEXT = 300
@@ -164,6 +165,10 @@ def validate_suite(
 ) -> SuiteResult:
     """Validate `suite` against its table in the DuckDB file at `db_path` (opened read-only and
     released before this returns)."""
+    from sqlalchemy import text
+
+    from boligmonitor.quality import gx_duckdb
+
     validated_at = validated_at or datetime.now().replace(microsecond=0)
     gx_suites = to_gx_suites(suite, as_of)
     by_id = {r.id: r for r in suite.rules}
