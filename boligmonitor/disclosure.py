@@ -412,19 +412,21 @@ class _Network:
     """The directions in which the cells of one count column in one sub-table can move, with
     the cells that join the same two nodes merged.
 
-    A search only needs to know, for every ordered pair of nodes (a, b): whether a suppressed
-    cell other than the one being protected can move a→b (which costs nothing), and else the
-    published cell that is cheapest to add for a→b (smallest value, then first in the table's
-    sorted order). Both are kept per pair and updated as cells are suppressed, so a search costs
-    time in the number of pairs, not of cells. That matters for one-way tables: all their cells
-    join the same two nodes, so a table of thousands of departments is 2 pairs, where searching
-    cell by cell cost time in the whole table for every small cell (quadratic overall).
+    The search for the cheapest cycle (`path`) only needs to know, for every ordered pair of
+    nodes (a, b): whether a suppressed cell other than the one being protected can move a→b
+    (which costs nothing), and else the published cell that is cheapest to add for a→b (smallest
+    value, then first in the table's sorted order). Both are kept per pair and updated as cells
+    are suppressed, so a search costs time in the number of pairs, not of cells: all the cells
+    of a one-way table join the same two nodes, so a table of thousands of departments is 2
+    pairs. The cheapest path is the same as a search over the cells one by one would find: from
+    a node, such a search keeps, for each neighbour, the first of the cheapest cells leading
+    there, and a suppressed cell (free) before any published one; that is the cell kept.
 
-    The cheapest path is the same as a search over the cells one by one would find: from a node,
-    such a search keeps, for each neighbour, the first of the cheapest cells leading there, and a
-    suppressed cell (free) before any published one; that is the cell kept for the pair."""
+    Whether the suppressed cells can move is decided for all of them at once (`movable_cells`),
+    in time linear in the table, instead of a search per cell."""
 
     def __init__(self, edges: list[tuple[int, int, int, int]], values: list[int]) -> None:
+        self.ends = [(u, v) for u, v, *_ in edges]
         self.arcs = [_arcs(edge, z) for edge, z in zip(edges, values, strict=True)]
         self.suppressed: set[int] = set()
         self._hidden: dict[_Arc, int] = {}  # pair -> suppressed cells that can move along it
@@ -439,6 +441,10 @@ class _Network:
                 self._published[arc].append((values[e], e))
         for heap in self._published.values():
             heapq.heapify(heap)
+        # A search keeps (sum of values, cells) as one number, and a heap entry (cost, node)
+        # as one number too: same order, much less work than tuples.
+        self._cells = len(edges) + 1  # more than the cells of any path
+        self._nodes = 1 + max((max(ends) for ends in self.ends), default=0)
 
     def hide(self, e: int) -> None:
         """Suppress cell e: it can now move for free."""
@@ -453,22 +459,23 @@ class _Network:
             heapq.heappop(heap)
         return heap[0] if heap else None
 
-    def path(
-        self, start: int, target: int, skip: int, only_suppressed: bool
-    ) -> tuple[tuple[int, int], list[int]] | None:
+    def path(self, start: int, target: int, skip: int) -> tuple[tuple[int, int], list[int]] | None:
         """Cheapest path start→target along movable cells other than the suppressed cell `skip`
         (Dijkstra). Suppressed cells are free; adding a published cell costs (its value, 1
-        cell), so the smallest cells are chosen first and then the fewest. Returns (cost, the
-        published cells to add) or None."""
+        cell), so the smallest cells are chosen first and then the fewest; ties go to the node
+        first in sorted order. Returns ((sum of values, cells), the published cells to add) or
+        None; the cost is (0, 0) when `skip` can already move."""
         if skip not in self.suppressed:
             raise DisclosureError("Intern fejl: kun en undertrykt celle kan beskyttes.")
         excluded = self.arcs[skip]
-        best: dict[int, tuple[int, int]] = {start: (0, 0)}
+        nodes, cells = self._nodes, self._cells
+        hidden, neighbours = self._hidden, self._neighbours
+        best: dict[int, int] = {start: 0}
         came: dict[int, tuple[int, int | None]] = {}
-        heap = [((0, 0), start)]
+        heap = [start]  # cost * nodes + node
         done: set[int] = set()
         while heap:
-            cost, node = heapq.heappop(heap)
+            cost, node = divmod(heapq.heappop(heap), nodes)
             if node in done:
                 continue
             done.add(node)
@@ -478,26 +485,125 @@ class _Network:
                     node, e = came[node]
                     if e is not None:
                         added.append(e)
-                return cost, sorted(added)
-            for nxt in self._neighbours.get(node, ()):
+                return divmod(cost, cells), sorted(added)
+            for nxt in neighbours.get(node, ()):
+                if nxt in done:
+                    continue
                 arc = (node, nxt)
-                if self._hidden[arc] > (arc in excluded):
+                if hidden[arc] > (arc in excluded):
                     new, e = cost, None
-                elif only_suppressed or (cheapest := self._cheapest_published(arc)) is None:
+                elif (cheapest := self._cheapest_published(arc)) is None:
                     continue
                 else:
-                    new, e = (cost[0] + cheapest[0], cost[1] + 1), cheapest[1]
-                if nxt not in best or new < best[nxt]:
+                    new, e = cost + cheapest[0] * cells + 1, cheapest[1]
+                if new < best.get(nxt, new + 1):
                     best[nxt] = new
                     came[nxt] = (node, e)
-                    heapq.heappush(heap, (new, nxt))
+                    heapq.heappush(heap, new * nodes + nxt)
         return None
 
-    def movable(self, e: int) -> bool:
-        """Whether the suppressed cell e can change while every published number stays and no
-        cell turns negative: a cycle through e of suppressed cells, each able to move in the
-        cycle's direction."""
-        return any(self.path(b, a, e, only_suppressed=True) is not None for a, b in self.arcs[e])
+    def movable_cells(self) -> set[int]:
+        """The suppressed cells that can change while every published number stays and no cell
+        turns negative, i.e. that lie on a cycle of suppressed cells each able to move in the
+        cycle's direction; for all of them at once, in linear time.
+
+        The suppressed cells' directions form a directed graph D. A cell that can move one way
+        only, a→b, is movable exactly when b reaches a, i.e. when a and b lie in the same
+        strongly connected component of D (a path from b to a never uses a→b). A cell that can
+        move both ways always has its two ends in one component K; it is movable exactly when
+        it is not a bridge of K's cells taken as undirected edges. (If it is not a bridge but
+        neither end reached the other without it, K would split into the nodes reached from a
+        and those reached from b, with no cell between the two parts: then it is a bridge.)"""
+        out: dict[int, list[int]] = {}
+        for e in self.suppressed:
+            for a, b in self.arcs[e]:
+                out.setdefault(a, []).append(b)
+        component = _strong_components(out)
+        inside = [
+            e for e in self.suppressed if component[self.ends[e][0]] == component[self.ends[e][1]]
+        ]
+        bridges = _bridges([(e, *self.ends[e]) for e in inside])
+        return {e for e in inside if len(self.arcs[e]) == 1 or e not in bridges}
+
+
+def _strong_components(out: dict[int, list[int]]) -> dict[int, int]:
+    """The strongly connected component of every node of a directed graph (Tarjan, without
+    recursion): node -> the component's root node."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    component: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    for root in out:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, 0)]
+        while work:
+            node, i = work[-1]
+            following = out.get(node, ())
+            if i < len(following):
+                work[-1] = (node, i + 1)
+                nxt = following[i]
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = node  # named by its root
+                    if member == node:
+                        break
+    return component
+
+
+def _bridges(links: list[tuple[int, int, int]]) -> set[int]:
+    """The bridges of an undirected multigraph given as (edge id, u, v): the edges whose removal
+    disconnects their ends (Tarjan, without recursion; a parallel edge is never a bridge)."""
+    adjacent: dict[int, list[tuple[int, int]]] = {}
+    for e, u, v in links:
+        adjacent.setdefault(u, []).append((v, e))
+        adjacent.setdefault(v, []).append((u, e))
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    bridges: set[int] = set()
+    for root in adjacent:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        work = [(root, -1, 0)]  # node, the edge it was reached by, next neighbour
+        while work:
+            node, via, i = work[-1]
+            if i < len(adjacent[node]):
+                work[-1] = (node, via, i + 1)
+                nxt, e = adjacent[node][i]
+                if e == via:
+                    continue
+                if nxt in index:
+                    low[node] = min(low[node], index[nxt])
+                else:
+                    index[nxt] = low[nxt] = len(index)
+                    work.append((nxt, e, 0))
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > index[parent]:
+                    bridges.add(via)
+    return bridges
 
 
 def _protect(
@@ -513,21 +619,23 @@ def _protect(
     network = _Network(edges, values)
     for e in primary:
         network.hide(e)
+    # A cell that can move stays movable when more cells are suppressed: the cells movable now
+    # need no search. For the others the search finds a free cycle (cost 0) if one has appeared
+    # since, and else the cheapest cycle to add.
+    movable = network.movable_cells()
     for e in primary:
-        if network.movable(e):
+        if e in movable:
             continue
-        options = [
-            found
-            for a, b in network.arcs[e]
-            if (found := network.path(b, a, e, only_suppressed=False))
-        ]
+        options = [found for a, b in network.arcs[e] if (found := network.path(b, a, e))]
         if not options:  # cannot happen with a total present; guard against silent disclosure
             raise DisclosureError(f"{where}: en lille celle kan ikke beskyttes.")
         for added in min(options)[1]:
             network.hide(added)
-    suppressed = sorted(network.suppressed)
-    for e in suppressed:
-        if not network.movable(e):
-            raise DisclosureError(f"{where}: intern fejl, en undertrykt celle kan udledes.")
+    movable = network.movable_cells()
+    if any(e not in movable for e in network.suppressed):
+        raise DisclosureError(f"{where}: intern fejl, en undertrykt celle kan udledes.")
     first = set(primary)
-    return {edges[e][3]: ("primary" if e in first else "complementary") for e in suppressed}
+    return {
+        edges[e][3]: ("primary" if e in first else "complementary")
+        for e in sorted(network.suppressed)
+    }

@@ -19,6 +19,8 @@ from boligmonitor.disclosure import (
     DisclosureError,
     Suppression,
     TableSpec,
+    _Network,
+    _partitions,
     check_k,
     suppress,
 )
@@ -384,6 +386,40 @@ def test_one_way_tables_with_many_cells_publish_no_recoverable_cell(values, k):
     published = result.table.column("antal").to_pylist()
     by_lp = intervals(table, result, "antal")
     assert one_way_ranges(published) == [by_lp[row] for row in sorted(by_lp)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    shape=st.tuples(st.integers(0, 5), st.integers(1, 5)),
+    data=st.data(),
+)
+def test_which_hidden_cells_can_move_is_decided_as_the_linear_programme_says(shape, data):
+    """`_Network.movable_cells` (components and bridges, all cells at once) decides what the
+    suppression relies on: which hidden cells can still take two values. Checked against the
+    linear programme on any pattern of hidden cells, most of them unsafe (0 rows: one-way)."""
+    matrix = [[data.draw(counts) for _ in range(shape[1])] for _ in range(max(shape[0], 1))]
+    table, spec = (one_way(matrix[0]), ONE_WAY) if shape[0] == 0 else (two_way(matrix), TWO_WAY)
+    rows = table.to_pylist()
+    part = next(_partitions(rows, spec))
+    values = [rows[row]["antal"] for *_, row in part.structure]
+    network = _Network(part.structure, values)
+    hidden = data.draw(st.sets(st.sampled_from(range(len(values)))))
+    for e in hidden:
+        if values[e] > 0:  # zeros are never hidden
+            network.hide(e)
+    by_row = {part.structure[e][3]: e for e in network.suppressed}
+    view = table.set_column(
+        table.column_names.index("antal"),
+        "antal",
+        pa.array([None if i in by_row else r["antal"] for i, r in enumerate(rows)], pa.int64()),
+    )
+    result = Suppression(spec=spec, k=5, table=view, cells=())
+    expected = {
+        by_row[row]
+        for row, (low, high) in intervals(table, result, "antal").items()
+        if high - low >= 1 - 1e-7
+    }
+    assert network.movable_cells() == expected
 
 
 def test_ties_between_equally_small_cells_go_to_the_first_category():
