@@ -537,3 +537,14 @@ def test_docs_site_is_one_static_page_with_the_descriptions(
     # the manifest and the catalog (read from the warehouse) are embedded in the one page
     assert "Spørgsmål 1, boligtragten" in html or "Sp\\u00f8rgsm\\u00e5l 1, boligtragten" in html
     assert "days_received_to_offer_median" in html
+
+
+def test_no_mart_column_is_a_128_bit_integer(built: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's sum of integers is a HUGEINT, which pandas, Parquet readers and Excel do not
+    take as an integer (and which is slow to read): the marts cast their sums to BIGINT."""
+    hugeints = rows(
+        built,
+        """SELECT table_name, column_name FROM duckdb_columns()
+        WHERE schema_name IN ('marts', 'partner') AND data_type = 'HUGEINT'""",
+    )
+    assert hugeints == []

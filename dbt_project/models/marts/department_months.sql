@@ -70,8 +70,9 @@ rolling as (
 
     select
         *,
-        sum(allocated_by_municipality) over window_12 as allocated_by_municipality_12m,
-        sum(vacancies) over window_12 as vacancies_12m,
+        cast(sum(allocated_by_municipality) over window_12 as bigint)
+            as allocated_by_municipality_12m,
+        cast(sum(vacancies) over window_12 as bigint) as vacancies_12m,
         count(*) over window_12 as months_reported_12m
 
     from department_months

@@ -113,7 +113,8 @@ year_to_date as (
 
     select
         *,
-        sum(move_ins_target_groups) over year_so_far as move_ins_target_groups_year_to_date,
+        cast(sum(move_ins_target_groups) over year_so_far as bigint)
+            as move_ins_target_groups_year_to_date,
         sum(move_ins_above_baseline) over year_so_far as above_baseline_year_to_date,
         case
             when target_extra_per_month is not null
