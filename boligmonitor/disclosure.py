@@ -32,9 +32,11 @@ The rules (DESIGN.md, "No personal data leaves"):
    then fewest cells; zeros are never used. Ties are broken by the sorted order of the
    categories, so the same input gives the same output, whatever the row order. Everything added
    lies on the cycle, so every suppressed cell (primary or complementary) can take more than one
-   value; this is verified before the result is returned. Because the equations form a network
-   matrix (totally unimodular), the feasible interval of every suppressed cell has whole end
-   points, so "more than one value" means at least two whole numbers.
+   value; this is verified before the result is returned, for all cells at once and by another
+   method than the search (strongly connected components and bridges, `_Network.movable_cells`).
+   Because the equations form a network matrix (totally unimodular), the feasible interval of
+   every suppressed cell has whole end points, so "more than one value" means at least two whole
+   numbers.
 3. **Derived values.** A rate or average in a row is suppressed when any count it is built on is
    suppressed in that row.
 4. **The pilot is never broken down.** A table marked `pilot` may hold only the pilot's total:
@@ -429,35 +431,51 @@ class _Network:
         self.ends = [(u, v) for u, v, *_ in edges]
         self.arcs = [_arcs(edge, z) for edge, z in zip(edges, values, strict=True)]
         self.suppressed: set[int] = set()
-        self._hidden: dict[_Arc, int] = {}  # pair -> suppressed cells that can move along it
-        self._published: dict[_Arc, list[tuple[int, int]]] = {}  # pair -> heap of (value, cell)
-        self._neighbours: dict[int, list[int]] = {}
-        for e, arcs in enumerate(self.arcs):
-            for arc in arcs:
-                if arc not in self._hidden:
-                    self._hidden[arc] = 0
-                    self._published[arc] = []
-                    self._neighbours.setdefault(arc[0], []).append(arc[1])
-                self._published[arc].append((values[e], e))
-        for heap in self._published.values():
-            heapq.heapify(heap)
         # A search keeps (sum of values, cells) as one number, and a heap entry (cost, node)
         # as one number too: same order, much less work than tuples.
         self._cells = len(edges) + 1  # more than the cells of any path
         self._nodes = 1 + max((max(ends) for ends in self.ends), default=0)
+        # Per pair of nodes (numbered): the suppressed cells that can move along it, and the
+        # published ones as a heap of (value, cell) with the cheapest one's cost and cell.
+        pairs: dict[_Arc, int] = {}
+        self._out: dict[int, list[tuple[int, int]]] = {}  # node -> (next node, pair)
+        self._pairs_of: list[list[int]] = []  # cell -> the pairs it can move along
+        self._heaps: list[list[tuple[int, int]]] = []
+        for e, arcs in enumerate(self.arcs):
+            mine = []
+            for arc in arcs:
+                if arc not in pairs:
+                    pairs[arc] = len(pairs)
+                    self._heaps.append([])
+                    self._out.setdefault(arc[0], []).append((arc[1], pairs[arc]))
+                self._heaps[pairs[arc]].append((values[e], e))
+                mine.append(pairs[arc])
+            self._pairs_of.append(mine)
+        self._free = [0] * len(pairs)
+        self._price: list[int | None] = [None] * len(pairs)
+        self._cheapest: list[int] = [-1] * len(pairs)
+        for pair, heap in enumerate(self._heaps):
+            heapq.heapify(heap)
+            self._reprice(pair)
+
+    def _reprice(self, pair: int) -> None:
+        heap = self._heaps[pair]
+        while heap and heap[0][1] in self.suppressed:
+            heapq.heappop(heap)
+        if heap:
+            self._price[pair] = heap[0][0] * self._cells + 1
+            self._cheapest[pair] = heap[0][1]
+        else:
+            self._price[pair] = None
 
     def hide(self, e: int) -> None:
         """Suppress cell e: it can now move for free."""
         if e not in self.suppressed:
             self.suppressed.add(e)
-            for arc in self.arcs[e]:
-                self._hidden[arc] += 1
-
-    def _cheapest_published(self, arc: _Arc) -> tuple[int, int] | None:
-        heap = self._published[arc]
-        while heap and heap[0][1] in self.suppressed:  # suppressed since: dropped here
-            heapq.heappop(heap)
-        return heap[0] if heap else None
+            for pair in self._pairs_of[e]:
+                self._free[pair] += 1
+                if self._cheapest[pair] == e:
+                    self._reprice(pair)
 
     def path(self, start: int, target: int, skip: int) -> tuple[tuple[int, int], list[int]] | None:
         """Cheapest path start→target along movable cells other than the suppressed cell `skip`
@@ -467,11 +485,11 @@ class _Network:
         None; the cost is (0, 0) when `skip` can already move."""
         if skip not in self.suppressed:
             raise DisclosureError("Intern fejl: kun en undertrykt celle kan beskyttes.")
-        excluded = self.arcs[skip]
+        excluded = self._pairs_of[skip]
         nodes, cells = self._nodes, self._cells
-        hidden, neighbours = self._hidden, self._neighbours
+        out, free, price, cheapest = self._out, self._free, self._price, self._cheapest
         best: dict[int, int] = {start: 0}
-        came: dict[int, tuple[int, int | None]] = {}
+        came: dict[int, tuple[int, int]] = {}  # node -> (previous node, cell added or -1)
         heap = [start]  # cost * nodes + node
         done: set[int] = set()
         while heap:
@@ -483,19 +501,18 @@ class _Network:
                 added = []
                 while node != start:
                     node, e = came[node]
-                    if e is not None:
+                    if e >= 0:
                         added.append(e)
                 return divmod(cost, cells), sorted(added)
-            for nxt in neighbours.get(node, ()):
+            for nxt, pair in out.get(node, ()):
                 if nxt in done:
                     continue
-                arc = (node, nxt)
-                if hidden[arc] > (arc in excluded):
-                    new, e = cost, None
-                elif (cheapest := self._cheapest_published(arc)) is None:
+                if free[pair] > (pair in excluded):
+                    new, e = cost, -1
+                elif (step := price[pair]) is None:
                     continue
                 else:
-                    new, e = cost + cheapest[0] * cells + 1, cheapest[1]
+                    new, e = cost + step, cheapest[pair]
                 if new < best.get(nxt, new + 1):
                     best[nxt] = new
                     came[nxt] = (node, e)
