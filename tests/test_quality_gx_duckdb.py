@@ -117,6 +117,40 @@ def test_no_lock_is_left_after_a_failing_validation(db: Path) -> None:
     _open_as_writer_elsewhere(db)
 
 
+def test_one_context_and_datasource_serve_every_block_without_stale_answers(db: Path) -> None:
+    """The context and datasource are made once per process; each block still answers from
+    the file as it is now (GX caches metrics per batch, and the batch id repeats)."""
+    with gx_duckdb.open_datasource(db) as first:
+        before = _validate(first)
+    between = next(r for r in before.results if r.expectation_config.type.endswith("to_be_between"))
+    assert between.result["unexpected_count"] == 142
+    writer = duckdb.connect(str(db))
+    writer.execute("UPDATE raw.t SET v = 0 WHERE v = 6")
+    writer.execute("INSERT INTO raw.t VALUES (1000, 9, 'x1000', DATE '2024-01-01')")
+    writer.close()
+    with gx_duckdb.open_datasource(db) as second:
+        assert second is first
+        assert [a.name for a in second.assets] == []  # the first block's asset is gone
+        after = _validate(second)
+    by_type = {r.expectation_config.type: r for r in after.results}
+    assert by_type["expect_table_row_count_to_equal"].result["observed_value"] == 1001
+    assert by_type["expect_column_values_to_be_between"].result["unexpected_count"] == 1
+    assert by_type["expect_column_values_to_be_between"].result["element_count"] == 1001
+    assert by_type["unexpected_rows_expectation"].result["observed_value"] == 1
+    _open_as_writer_elsewhere(db)
+
+
+def test_after_a_failed_block_the_next_one_starts_afresh(db: Path) -> None:
+    with pytest.raises(RuntimeError, match="stop"), gx_duckdb.open_datasource(db) as failed:
+        failed.add_table_asset("t", table_name="t", schema_name="raw")
+        raise RuntimeError("stop")
+    with gx_duckdb.open_datasource(db) as datasource:
+        assert datasource is not failed
+        result = _validate(datasource)  # the same asset name again
+    assert result.results
+    _open_as_writer_elsewhere(db)
+
+
 def test_a_new_gx_version_is_refused_until_the_adaptation_is_rechecked() -> None:
     gx_duckdb.check_gx_version(gx_duckdb.PINNED_GX_VERSION)
     assert gx.__version__ == gx_duckdb.PINNED_GX_VERSION

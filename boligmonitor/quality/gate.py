@@ -21,6 +21,10 @@ def publish_report(db_path: Path, report_dir: Path, as_of: date) -> Path:
         rows = store.latest(con)
     finally:
         con.close()
+    return _write_report(rows, report_dir, as_of)
+
+
+def _write_report(rows: list[dict], report_dir: Path, as_of: date) -> Path:
     return report.write(report_dir, report.render(rows, as_of, datetime.now()))
 
 
@@ -28,12 +32,16 @@ def check_suite(
     db_path: Path, suite: Suite, *, as_of: date, run_id: str, report_dir: Path
 ) -> SuiteResult:
     """Validate `suite` (GX, read-only, released afterwards), store its results in
-    audit.validations, and rewrite the report in `report_dir`."""
+    audit.validations, and rewrite the report in `report_dir`.
+
+    Storing and reading back the newest results for the report share one connection, opened
+    after GX has let go of the file and closed before the report is written."""
     result = validate_suite(db_path, suite, as_of=as_of, run_id=run_id)
     con = warehouse.connect(db_path)
     try:
         store.save(con, result)
+        rows = store.latest(con)
     finally:
         con.close()
-    publish_report(db_path, report_dir, as_of)
+    _write_report(rows, report_dir, as_of)
     return result

@@ -11,6 +11,16 @@ connection is still open and hands GX a buffered result with the same fetch meth
 DuckDB file, read-only, and disposes every SQLAlchemy engine GX made when it is done: an engine
 left in memory keeps its pooled DuckDB connection, and with it a lock on the file.
 
+A run validates 26 suites, one per check step, in one process. The GX context (ephemeral: in
+memory, nothing written) and the datasource for the warehouse file are made once per process and
+reused by every `open_datasource` block, instead of once per check: making them cost about 40 ms
+a check (GX writes its whole configuration as YAML on each change, and tests the connection).
+What must not outlive a block does not: every connection is closed and every engine disposed on
+leaving (no lock is left, as before), the table assets the block added are removed, and the
+execution engine is dropped: it keeps a cache of the metrics it computed, keyed by batch, and a
+table validated again later has the same batch id, so no block may inherit it. After an error
+the datasource is dropped too. Only the newest file's datasource is kept.
+
 A second, smaller part answers GX's column reflection from DuckDB's catalog (`_CatalogInspector`):
 the PostgreSQL reflection duckdb_engine inherits fails on DuckDB under SQLAlchemy 2.1, and GX's
 fallback ignores the schema, so no column expectation could run on a table outside `main`.
@@ -24,6 +34,7 @@ tests/test_quality_gx_duckdb.py, then raise the pin).
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -153,31 +164,78 @@ def connection_string(path: Path) -> str:
 
 
 def dispose(datasource: SQLDatasource) -> None:
-    """Close every connection GX's engines for this datasource hold, so the file is free."""
+    """Close every connection GX's engines for this datasource hold, so the file is free, and drop
+    the execution engine with its cache of metrics (the next use makes a new one)."""
     engine = datasource.execution_engine
     if engine is not None:
         with suppress(Exception):
             engine.close()
+        datasource._execution_engine = None
     cached = getattr(datasource, "_engine", None)
     if cached is not None:
         cached.dispose()
 
 
-@contextmanager
-def open_datasource(path: Path, *, read_only: bool = True) -> Iterator[DuckDBDatasource]:
-    """A GX datasource over the DuckDB file at `path`, in an ephemeral GX context (no files
-    written, no usage statistics); every engine is disposed on leaving, also after an error."""
-    check_gx_version()
-    if not path.exists():
-        raise FileNotFoundError(f"Databasefilen findes ikke: {path}")
-    context = gx.get_context(mode="ephemeral", project_config=_quiet_config())
-    datasource = context.data_sources.add_boligmonitor_duckdb(  # type: ignore[attr-defined]
+_lock = threading.RLock()
+_context: Any = None
+_datasource: tuple[tuple[str, bool], DuckDBDatasource] | None = None
+
+
+def _shared_datasource(path: Path, read_only: bool) -> DuckDBDatasource:
+    """The process's datasource for this file (made on first use); one for another file, or the
+    other mode, replaces it."""
+    global _context, _datasource
+    key = (connection_string(path), read_only)
+    if _datasource is not None and _datasource[0] == key:
+        return _datasource[1]
+    if _context is None:
+        _context = gx.get_context(mode="ephemeral", project_config=_quiet_config())
+    if _datasource is not None:
+        with suppress(Exception):
+            _context.data_sources.delete(_datasource[1].name)
+        _datasource = None
+    datasource = _context.data_sources.add_boligmonitor_duckdb(
         name=f"boligmonitor_{uuid.uuid4().hex[:8]}",
-        connection_string=connection_string(path),
+        connection_string=key[0],
         kwargs={"connect_args": {"read_only": read_only}},
         create_temp_table=False,
     )
-    try:
-        yield datasource
-    finally:
-        dispose(datasource)
+    _datasource = (key, datasource)
+    return datasource
+
+
+@contextmanager
+def open_datasource(path: Path, *, read_only: bool = True) -> Iterator[DuckDBDatasource]:
+    """A GX datasource over the DuckDB file at `path`, in an ephemeral GX context (no files
+    written, no usage statistics), shared by the blocks of this process one at a time. On
+    leaving, also after an error, every engine is disposed and the table assets added in the
+    block are removed."""
+    check_gx_version()
+    if not path.exists():
+        raise FileNotFoundError(f"Databasefilen findes ikke: {path}")
+    with _lock:
+        datasource = _shared_datasource(path, read_only)
+        before = {asset.name for asset in datasource.assets}
+        clean = False
+        try:
+            yield datasource
+            clean = True
+        finally:
+            try:
+                for name in [a.name for a in datasource.assets if a.name not in before]:
+                    datasource.delete_asset(name)
+            except Exception:
+                clean = False
+                raise
+            finally:
+                dispose(datasource)
+                if not clean:
+                    _forget(datasource)  # after an error, the next block starts afresh
+
+
+def _forget(datasource: DuckDBDatasource) -> None:
+    global _datasource
+    if _datasource is not None and _datasource[1] is datasource:
+        _datasource = None
+        with suppress(Exception):
+            _context.data_sources.delete(datasource.name)

@@ -32,14 +32,36 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+DOC = (
+    "Kvalitetskontroller: resultatet af hver regel i hvert regelsæt i hver kørsel. Seneste "
+    "resultater ses i kvalitetsrapporten ($BOLIGMONITOR_HOME/quality/index.html)."
+)
+
+
+def _is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the table is there with exactly COLUMNS (names, order, types, comments) and DOC."""
+    schema, table = TABLE.split(".")
+    (comment,) = con.execute(
+        "SELECT any_value(comment) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()
+    columns = con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    expected = [(name, sql_type, doc) for name, (sql_type, doc) in COLUMNS.items()]
+    return comment == DOC and columns == expected
+
+
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    create_documented_table(
-        con,
-        TABLE,
-        COLUMNS,
-        "Kvalitetskontroller: resultatet af hver regel i hvert regelsæt i hver kørsel. Seneste "
-        "resultater ses i kvalitetsrapporten ($BOLIGMONITOR_HOME/quality/index.html).",
-    )
+    """Create the table with its comments, or bring the comments up to date. Every check calls
+    this; when the table is already as documented it only reads the catalog (setting the 15
+    comments again would be 15 catalog writes, and a checkpoint, per check)."""
+    if not _is_current(con):
+        create_documented_table(con, TABLE, COLUMNS, DOC)
 
 
 def save(con: duckdb.DuckDBPyConnection, result: SuiteResult) -> int:
