@@ -424,6 +424,7 @@ def partner_tables(
                move_ins_needing_support_measurable::BIGINT AS move_ins_needing_support_measurable,
                with_support_within_30_days::BIGINT AS with_support_within_30_days
         FROM marts.support_at_move_in_months WHERE month_start BETWEEN ? AND ?
+        ORDER BY month_start
         """,
         [first, last],
     )
@@ -472,7 +473,7 @@ def partner_tables(
         SELECT entered_month, sum(stays_measurable)::BIGINT AS stays_measurable,
                sum(own_home_within_90_days)::BIGINT AS own_home_within_90_days
         FROM marts.shelter_exit_months WHERE entered_month BETWEEN ? - INTERVAL 12 MONTH AND ?
-        GROUP BY 1 HAVING sum(stays_measurable) > 0
+        GROUP BY 1 HAVING sum(stays_measurable) > 0 ORDER BY entered_month
         """,
         [first, last],
     )

@@ -216,6 +216,31 @@ def test_partner_tables_go_into_the_warehouse_and_come_back_unchanged(
     assert log.num_rows == sum(len(t.suppressed) for t in built)
 
 
+def test_tables_by_month_are_in_month_order(marts: Path, tmp_path: Path) -> None:
+    """The same marts give the same files byte for byte, so no table may take its row order
+    from how the marts happen to be stored or how DuckDB happened to group (a hash aggregate's
+    order varies from run to run). Here the marts are stored newest month first."""
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(marts.read_bytes())
+    with duckdb.connect(str(db)) as con:
+        for table, month in (
+            ("shelter_exit_months", "entered_month"),
+            ("support_at_move_in_months", "month_start"),
+        ):
+            con.execute(
+                f"CREATE OR REPLACE TABLE marts.{table} AS "
+                f"SELECT * FROM marts.{table} ORDER BY {month} DESC"
+            )
+        built = partner_tables.partner_tables(con, month=partner_tables.last_finished_month(AS_OF))
+    by_name = {t.name: t.data for t in built}
+    for name, column in (
+        ("herberg_90_dage", "entered_month"),
+        ("bostoette_30_dage", "month_start"),
+    ):
+        months = by_name[name].column(column).to_pylist()
+        assert len(months) > 1 and months == sorted(months), (name, months)
+
+
 def test_a_table_whose_suppressed_cell_holds_a_number_is_not_stored(marts: Path) -> None:
     """`store` refuses the whole set, naming the first such cell, and keeps what was there."""
     with duckdb.connect(str(marts), read_only=True) as con:
