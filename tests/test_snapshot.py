@@ -69,6 +69,36 @@ def test_publish_copies_tables_views_and_comments_and_swaps_atomically(tmp_path:
     duckdb.connect(str(work)).close()
 
 
+def test_publish_includes_what_is_still_in_the_write_ahead_log(tmp_path: Path) -> None:
+    """A writer that died without closing leaves its last commits in the WAL, not in the file:
+    the copy is made after a checkpoint, so it holds them, equal row for row."""
+    work = _work_db(tmp_path / "work" / "boligmonitor.duckdb", answer=1)
+    died = (
+        "import os, sys, duckdb\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute('INSERT INTO marts.answers VALUES (2, $$Valby$$), (3, $$Vanløse$$)')\n"
+        "con.execute('CREATE TABLE marts.late AS SELECT range AS n FROM range(5000)')\n"
+        "os._exit(0)\n"  # no close, no checkpoint
+    )
+    subprocess.run([sys.executable, "-c", died, str(work)], check=True, timeout=60)
+    assert Path(f"{work}.wal").exists()
+    target = tmp_path / "warehouse" / "boligmonitor.duckdb"
+    published = snapshot.publish(work, target)
+    assert (published.tables, published.views) == (17, 1)
+    assert not Path(f"{work}.wal").exists()
+    assert os.listdir(target.parent) == ["boligmonitor.duckdb"]
+    state = (
+        "SELECT (SELECT list(answer ORDER BY answer) FROM marts.answers), "
+        "(SELECT count(*) FROM marts.late), "
+        "(SELECT list(bydel ORDER BY answer) FROM marts.answers_view JOIN marts.answers "
+        "USING (answer))"
+    )
+    expected = [([1, 2, 3], 5000, ["Østerbro", "Valby", "Vanløse"])]
+    assert snapshot.query(target, state).rows == expected
+    with duckdb.connect(str(work), read_only=True) as con:
+        assert con.execute(state).fetchall() == expected
+
+
 def test_a_failed_publish_leaves_the_snapshot_alone(tmp_path: Path) -> None:
     work = _work_db(tmp_path / "work" / "boligmonitor.duckdb")
     target = tmp_path / "warehouse" / "boligmonitor.duckdb"
