@@ -219,26 +219,45 @@ def manifest_fingerprint(manifest: Path) -> str:
 
 _CATALOG_SQL = """
 SELECT 'relation', schema_name, table_name, 'BASE TABLE', NULL, NULL, comment
-FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary
+FROM duckdb_tables()
+WHERE database_name = current_database() AND NOT temporary AND list_contains($schemas, schema_name)
 UNION ALL
 SELECT 'relation', schema_name, view_name, 'VIEW', NULL, NULL, comment
-FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND NOT temporary
+FROM duckdb_views()
+WHERE database_name = current_database() AND NOT internal AND NOT temporary
+  AND list_contains($schemas, schema_name)
 UNION ALL
 SELECT 'column', schema_name, table_name, column_name, column_index, data_type, comment
-FROM duckdb_columns() WHERE database_name = current_database() AND NOT internal
+FROM duckdb_columns()
+WHERE database_name = current_database() AND NOT internal AND list_contains($schemas, schema_name)
 ORDER BY 1, 2, 3, 5, 4
 """
 
 
-def catalog_fingerprint(work_db: Path) -> str:
-    """SHA-256 of the warehouse's catalog as the docs page shows it: every table and view with
-    its kind and comment, every column with its position, type and comment (all schemas, a
-    superset of what dbt's catalog reads). The file is opened read-only and closed again."""
+def documented_schemas(manifest: Path) -> list[str]:
+    """The schemas the docs page shows: those of the project's models, seeds and sources. Not
+    the pipeline's own (audit, quarantine, partner), which change when exports and checks run and
+    are not on the page."""
+    content = json.loads(manifest.read_bytes())
+    return sorted(
+        {
+            resource["schema"]
+            for collection in ("nodes", "sources")
+            for resource in content.get(collection, {}).values()
+            if resource.get("resource_type") in {"model", "seed", "snapshot", "source"}
+        }
+    )
+
+
+def catalog_fingerprint(work_db: Path, schemas: list[str]) -> str:
+    """SHA-256 of the warehouse's catalog as the docs page shows it: in `schemas`, every table
+    and view with its kind and comment, every column with its position, type and comment. The
+    file is opened read-only and closed again."""
     import duckdb
 
     con = duckdb.connect(str(work_db), read_only=True)
     try:
-        rows = con.execute(_CATALOG_SQL).fetchall()
+        rows = con.execute(_CATALOG_SQL, {"schemas": schemas}).fetchall()
     finally:
         con.close()
     digest = hashlib.sha256()
@@ -255,7 +274,7 @@ def docs_fingerprint(manifest: Path, work_db: Path) -> str:
         "format": DOCS_FORMAT,
         "dbt": _dbt_version(),
         "manifest": manifest_fingerprint(manifest),
-        "catalog": catalog_fingerprint(work_db),
+        "catalog": catalog_fingerprint(work_db, documented_schemas(manifest)),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 

@@ -18,6 +18,7 @@ import pytest
 from boligmonitor import modelling
 
 AS_OF = date(2024, 6, 30)
+SCHEMAS = ["marts"]
 
 
 def _manifest_copy(tmp_path: Path, change: Any = None) -> Path:
@@ -72,11 +73,11 @@ def test_manifest_fingerprint_ignores_parse_stamps_and_sees_content(tmp_path: Pa
 
 
 def test_catalog_fingerprint_sees_columns_types_and_comments_not_rows(work_db: Path) -> None:
-    before = modelling.catalog_fingerprint(work_db)
+    before = modelling.catalog_fingerprint(work_db, SCHEMAS)
     con = duckdb.connect(str(work_db))
     con.execute("INSERT INTO marts.dwelling_funnel VALUES ('2024-02-01', 5)")
     con.close()
-    assert modelling.catalog_fingerprint(work_db) == before, "new rows are not in the page"
+    assert modelling.catalog_fingerprint(work_db, SCHEMAS) == before, "new rows are not in the page"
 
     changes = [
         "COMMENT ON COLUMN marts.dwelling_funnel.dwellings IS 'Antal boliger'",
@@ -90,11 +91,23 @@ def test_catalog_fingerprint_sees_columns_types_and_comments_not_rows(work_db: P
         con = duckdb.connect(str(work_db))
         con.execute(change)
         con.close()
-        now = modelling.catalog_fingerprint(work_db)
+        now = modelling.catalog_fingerprint(work_db, SCHEMAS)
         assert now not in seen, change
         seen.add(now)
+    # the pipeline's own schemas are not on the page: exports and checks do not change it
+    con = duckdb.connect(str(work_db))
+    con.execute("CREATE SCHEMA partner")
+    con.execute("CREATE TABLE partner.bydele (x INTEGER)")
+    con.close()
+    assert modelling.catalog_fingerprint(work_db, SCHEMAS) == now
     # and the file was only read: no lock is left
     duckdb.connect(str(work_db)).close()
+
+
+def test_the_page_shows_the_schemas_of_models_seeds_and_sources() -> None:
+    schemas = modelling.documented_schemas(modelling.ensure_manifest())
+    assert {"raw", "staging", "intermediate", "marts", "reference"} <= set(schemas)
+    assert not {"audit", "quarantine", "partner"} & set(schemas)
 
 
 def test_docs_page_is_rewritten_only_when_what_it_shows_changed(
