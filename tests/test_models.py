@@ -518,11 +518,8 @@ def test_descriptions_are_duckdb_comments(built: duckdb.DuckDBPyConnection) -> N
     undocumented = rows(
         built,
         """
-        SELECT schema_name || '.' || view_name FROM duckdb_views()
-        WHERE schema_name = 'staging' AND coalesce(comment, '') = ''
-        UNION ALL
         SELECT schema_name || '.' || table_name FROM duckdb_tables()
-        WHERE schema_name IN ('intermediate', 'marts', 'reference')
+        WHERE schema_name IN ('staging', 'intermediate', 'marts', 'reference')
           AND coalesce(comment, '') = ''""",
     )
     assert undocumented == []

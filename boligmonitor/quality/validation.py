@@ -14,7 +14,7 @@ file and a nightly run adds only a few. Decided against validating only the rows
 loaded in the run (November 2026):
 - The gain is small. The raw suites' data-dependent time is about 0.5 s at scale 10 and 1.5 s at
   scale 50 for all seven (the rest of their 0.1-0.7 s each is fixed cost); the checks' time is in
-  the staging suites, which validate views over the whole history (the current state after
+  the staging suites, which validate the whole history (the current state after
   deltas) and cannot be cut to new rows.
 - It would weaken the gate. Rows loaded in a run whose check failed stay in raw (raw keeps every
   row); a next run checking only its own files would pass over them, and the exports would read
