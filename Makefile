@@ -11,10 +11,13 @@ DEMO_END := 2025-12-31
 
 .PHONY: install demo test lint format dev bench clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# --compile-bytecode: every run is a new process that imports Dagster, dbt and Great Expectations;
+# compiled once here, not by each process (and not at all where PYTHONDONTWRITEBYTECODE is set).
+$(VENV)/.installed: requirements.lock pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -r requirements.lock -e .
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps \
+	  -r requirements.lock -e .
 	@touch $@
 
 install: $(VENV)/.installed
