@@ -10,15 +10,21 @@ publish removes it: the published file is never half-written.
 
 How the copy is made: the working file is opened as a writer (which also keeps every other
 process out of it until the copy is done), `CHECKPOINT` writes everything still in the write-ahead
-log into the file, and the file's bytes are copied as they are (in the kernel, `copy_file_range`/
-`sendfile`), then fsynced. With the writer's lock held and nothing left in the log, the file on
+log into the file, and the file's bytes are copied as they are by `cp` in a child process, then
+fsynced. A child, because DuckDB's lock is a POSIX record lock, which belongs to the process and
+is released when the process closes any handle of the file: copying in this process would drop
+the lock (with every other connection to the file in it) when the copy closed its handle. With
+the writer's lock held and nothing left in the log, the file on
 disk is exactly the committed state, so the copy is consistent: the same tables, views, comments
 and rows (checked on the scale-10 and scale-50 warehouses: every relation's row count and a hash
 of its rows equal). It replaced `COPY FROM DATABASE` into a new file, which rewrote and
 recompressed every table: 2-4 s at scale 10 and 8-12 s at scale 50, against 0.1 s and 0.6 s for
 copying the bytes. The copy keeps the working file's free blocks, so it is somewhat larger
-(scale 10: 112 MB against 86 MB); only SQL reaches it, and what the free blocks held was in the
-working file, which never holds a raw CPR number.
+(scale 10: 112 MB against 86 MB); what the free blocks held was in the working file, which never
+holds a raw CPR number. Rows deleted from the working file may therefore stay readable in the raw
+bytes of the snapshot until DuckDB reuses their blocks: data that must be erased is erased by
+rebuilding the working file from the landing folder (as for a new key, docs/runbook.md), not by a
+DELETE.
 
 Nothing here imports Dagster; the CLI and the Dagster asset both call `publish` and `query`.
 """
@@ -26,7 +32,7 @@ Nothing here imports Dagster; the CLI and the Dagster asset both call `publish` 
 from __future__ import annotations
 
 import os
-import shutil
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +42,7 @@ from typing import Any
 import duckdb
 
 # is_lock_error is part of this module's interface too (the tests ask it about a real lock)
+from boligmonitor import warehouse
 from boligmonitor.warehouse import LOCK_WAIT_SECONDS, is_lock_error, retry_on_lock  # noqa: F401
 
 Log = Callable[[str], None]
@@ -120,7 +127,7 @@ def publish(
     temp = snapshot_db.with_name(f".{snapshot_db.name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
         con = retry_on_lock(
-            lambda: duckdb.connect(str(work_db)),
+            lambda: warehouse.connect(work_db),
             wait_seconds=lock_wait_seconds,
             log=log,
             what=f"Arbejdsdatabasen {work_db}",
@@ -132,7 +139,8 @@ def publish(
                     f"Arbejdsdatabasen {work_db} har stadig en WAL-fil efter CHECKPOINT; "
                     "den kopieres ikke."
                 )
-            shutil.copyfile(work_db, temp)  # while the writer's lock keeps everyone else out
+            # in a child process, so this one keeps the writer's lock (module docstring)
+            subprocess.run(["cp", "--", str(work_db), str(temp)], check=True, capture_output=True)
         finally:
             con.close()
         tables, views = _verify(temp)

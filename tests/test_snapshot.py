@@ -99,6 +99,28 @@ def test_publish_includes_what_is_still_in_the_write_ahead_log(tmp_path: Path) -
         assert con.execute(state).fetchall() == expected
 
 
+def test_publish_keeps_the_writers_lock_of_this_process(tmp_path: Path) -> None:
+    """DuckDB's lock is a POSIX record lock: closing any handle of the file in this process
+    would release it. After a publish, a connection this process still holds to the working
+    file must still keep other processes out (the copy is made by a child process)."""
+    work = _work_db(tmp_path / "work" / "boligmonitor.duckdb", answer=1)
+    held = duckdb.connect(str(work))
+    try:
+        snapshot.publish(work, tmp_path / "warehouse" / "boligmonitor.duckdb")
+        other = (
+            "import sys, duckdb\n"
+            "try:\n"
+            "    duckdb.connect(sys.argv[1]).execute('INSERT INTO marts.answers VALUES "
+            "(9, $$Brønshøj$$)')\n"
+            "except duckdb.IOException as exc:\n"
+            "    sys.exit(3 if 'lock' in str(exc).lower() else 4)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", other, str(work)], timeout=60)
+        assert done.returncode == 3, "another process could write while this one held the file"
+    finally:
+        held.close()
+
+
 def test_a_failed_publish_leaves_the_snapshot_alone(tmp_path: Path) -> None:
     work = _work_db(tmp_path / "work" / "boligmonitor.duckdb")
     target = tmp_path / "warehouse" / "boligmonitor.duckdb"
