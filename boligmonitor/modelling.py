@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from boligmonitor import settings
+from boligmonitor import settings, warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 # The nightly `dbt build` leaves out dbt's unit tests: they test the SQL against fixed inputs, so
@@ -253,9 +253,7 @@ def catalog_fingerprint(work_db: Path, schemas: list[str]) -> str:
     """SHA-256 of the warehouse's catalog as the docs page shows it: in `schemas`, every table
     and view with its kind and comment, every column with its position, type and comment. The
     file is opened read-only and closed again."""
-    import duckdb
-
-    con = duckdb.connect(str(work_db), read_only=True)
+    con = warehouse.connect(work_db, read_only=True)
     try:
         rows = con.execute(_CATALOG_SQL, {"schemas": schemas}).fetchall()
     finally:
