@@ -151,6 +151,61 @@ def test_after_a_failed_block_the_next_one_starts_afresh(db: Path) -> None:
     _open_as_writer_elsewhere(db)
 
 
+def _fail_dispose(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(datasource: object) -> None:
+        raise OSError("dispose broke")
+
+    monkeypatch.setattr(gx_duckdb, "dispose", broken)
+
+
+def _fail_delete_asset(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: object, name: str) -> None:
+        raise OSError("delete_asset broke")
+
+    monkeypatch.setattr(gx_duckdb.DuckDBDatasource, "delete_asset", broken)
+
+
+@pytest.mark.parametrize("break_step", [_fail_dispose, _fail_delete_asset])
+def test_a_failing_cleanup_does_not_hide_the_blocks_error(
+    db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, break_step
+) -> None:
+    """The block's own error is the one raised (the cleanup's is logged and noted), and the
+    datasource the failed cleanup left behind is not handed to the next block."""
+    real_dispose = gx_duckdb.dispose
+    break_step(monkeypatch)
+    with (
+        pytest.raises(RuntimeError, match="stop") as raised,
+        gx_duckdb.open_datasource(db) as failed,
+    ):
+        _validate(failed)
+        raise RuntimeError("stop")
+    assert any("broke" in note for note in getattr(raised.value, "__notes__", []))
+    assert "broke" in caplog.text
+    monkeypatch.undo()
+    real_dispose(failed)  # what the broken step left open
+    with gx_duckdb.open_datasource(db) as datasource:
+        assert datasource is not failed
+        result = _validate(datasource)  # the same asset name again
+    assert result.results
+    _open_as_writer_elsewhere(db)
+
+
+@pytest.mark.parametrize("break_step", [_fail_dispose, _fail_delete_asset])
+def test_a_failing_cleanup_after_a_good_block_is_raised_and_not_reused(
+    db: Path, monkeypatch: pytest.MonkeyPatch, break_step
+) -> None:
+    real_dispose = gx_duckdb.dispose
+    break_step(monkeypatch)
+    with pytest.raises(OSError, match="broke"), gx_duckdb.open_datasource(db) as failed:
+        _validate(failed)
+    monkeypatch.undo()
+    real_dispose(failed)
+    with gx_duckdb.open_datasource(db) as datasource:
+        assert datasource is not failed
+        assert _validate(datasource).results
+    _open_as_writer_elsewhere(db)
+
+
 def test_a_new_gx_version_is_refused_until_the_adaptation_is_rechecked() -> None:
     gx_duckdb.check_gx_version(gx_duckdb.PINNED_GX_VERSION)
     assert gx.__version__ == gx_duckdb.PINNED_GX_VERSION

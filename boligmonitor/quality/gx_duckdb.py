@@ -18,8 +18,9 @@ a check (GX writes its whole configuration as YAML on each change, and tests the
 What must not outlive a block does not: every connection is closed and every engine disposed on
 leaving (no lock is left, as before), the table assets the block added are removed, and the
 execution engine is dropped: it keeps a cache of the metrics it computed, keyed by batch, and a
-table validated again later has the same batch id, so no block may inherit it. After an error
-the datasource is dropped too. Only the newest file's datasource is kept.
+table validated again later has the same batch id, so no block may inherit it. After an error,
+in the block or in its cleanup, the datasource is dropped too (a cleanup error never replaces
+the block's own). Only the newest file's datasource is kept.
 
 A second, smaller part answers GX's column reflection from DuckDB's catalog (`_CatalogInspector`):
 the PostgreSQL reflection duckdb_engine inherits fails on DuckDB under SQLAlchemy 2.1, and GX's
@@ -34,6 +35,7 @@ tests/test_quality_gx_duckdb.py, then raise the pin).
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Iterator
@@ -54,6 +56,8 @@ from sqlalchemy.engine import Result
 from sqlalchemy.types import NullType
 
 PINNED_GX_VERSION = "1.24.1"
+
+_log = logging.getLogger(__name__)
 
 
 class GXVersionError(RuntimeError):
@@ -216,21 +220,48 @@ def open_datasource(path: Path, *, read_only: bool = True) -> Iterator[DuckDBDat
     with _lock:
         datasource = _shared_datasource(path, read_only)
         before = {asset.name for asset in datasource.assets}
-        clean = False
+        in_flight: BaseException | None = None
         try:
             yield datasource
-            clean = True
+        except BaseException as error:
+            in_flight = error
+            raise
         finally:
-            try:
-                for name in [a.name for a in datasource.assets if a.name not in before]:
-                    datasource.delete_asset(name)
-            except Exception:
-                clean = False
-                raise
-            finally:
-                dispose(datasource)
-                if not clean:
-                    _forget(datasource)  # after an error, the next block starts afresh
+            _close_block(datasource, before, in_flight)
+
+
+def _close_block(
+    datasource: DuckDBDatasource, before: set[str], error: BaseException | None
+) -> None:
+    """Remove the table assets the block added and dispose the engines, each step tried even if
+    the other fails. After an error in the block, or in either step, the datasource is dropped:
+    the next block starts afresh instead of reusing a half-cleaned one.
+
+    A cleanup error never replaces the block's own error: it is logged and attached to that error
+    as a note. Without an error in the block, the first cleanup error is raised."""
+    problems: list[Exception] = []
+    try:
+        try:
+            for name in [a.name for a in datasource.assets if a.name not in before]:
+                datasource.delete_asset(name)
+        except Exception as problem:
+            problems.append(problem)
+        try:
+            dispose(datasource)
+        except Exception as problem:
+            problems.append(problem)
+    finally:
+        if error is not None or problems:
+            _forget(datasource)
+    if not problems:
+        return
+    if error is None:
+        for later in problems[1:]:
+            _log.warning("Endnu en fejl under oprydning efter GX-validering", exc_info=later)
+        raise problems[0]
+    for problem in problems:
+        _log.warning("Fejl under oprydning efter fejlet GX-validering", exc_info=problem)
+        error.add_note(f"Oprydningen bagefter fejlede også: {problem!r}")
 
 
 def _forget(datasource: DuckDBDatasource) -> None:
