@@ -16,13 +16,15 @@ console), and `window.boligmonitor.drawnAt` is the time in ms from navigation to
 
 The site is written into a temporary folder beside the target and swapped in whole, so a reader
 never sees half a site and a failed build leaves the previous one. Making the Vega bundle takes
-vl_convert a second or two and it changes only with vl_convert's version (named on its first
-line), so a nightly build copies it from the previous site when that version made it.
+vl_convert a second or two and it changes only with vl_convert's version, so a nightly build
+copies it from the previous site when its first line names that version and the file format and
+gives the SHA-256 of the body that follows (a damaged or edited copy is made anew).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import os
@@ -123,7 +125,18 @@ class SiteError(ValueError):
 # ---- assets -----------------------------------------------------------------------------
 
 
-VEGA_HEADER = f"/* Vega, Vega-Lite og vega-embed fra vl-convert {vl_convert.__version__} */\n"
+# Raise when the way the bundle file is written changes: every site then makes it anew once.
+VEGA_FORMAT = 2
+
+
+def vega_header(body: bytes) -> bytes:
+    """The bundle file's first line: vl-convert's version, the file format and the SHA-256 of the
+    body (everything after this line), so a damaged or edited copy is never reused."""
+    digest = hashlib.sha256(body).hexdigest()
+    return (
+        f"/* Vega, Vega-Lite og vega-embed fra vl-convert {vl_convert.__version__}; "
+        f"format {VEGA_FORMAT}; sha256 {digest} */\n"
+    ).encode()
 
 
 @functools.lru_cache(maxsize=1)
@@ -133,16 +146,18 @@ def vega_bundle() -> str:
 
 
 def _write_vega(target: Path, previous: Path) -> None:
-    """The Vega bundle: the previous site's copy when the same vl_convert version made it."""
+    """The Vega bundle: the previous site's copy when its first line names this vl_convert
+    version and format and the SHA-256 of the body that follows; otherwise made anew."""
     try:
-        with previous.open("rb") as old:
-            same = old.readline() == VEGA_HEADER.encode("utf-8")
+        old = previous.read_bytes()
     except OSError:
-        same = False
-    if same:
-        shutil.copyfile(previous, target)
+        old = b""
+    first, newline, body = old.partition(b"\n")
+    if newline and first + newline == vega_header(body):
+        target.write_bytes(old)
     else:
-        target.write_text(VEGA_HEADER + vega_bundle(), encoding="utf-8")
+        body = vega_bundle().encode("utf-8")
+        target.write_bytes(vega_header(body) + body)
 
 
 def _loader() -> str:

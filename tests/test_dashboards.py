@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 import pyarrow as pa
 import pytest
+import vl_convert
 
 from boligmonitor import partner_tables
 from boligmonitor.export import write_package
@@ -260,7 +261,10 @@ def test_the_vega_library_is_made_once_per_vl_convert_version(
     write_site(folder, info, pages)
     vega = folder / "assets" / "vega.js"
     made = vega.read_bytes()
-    assert made.startswith(site_module.VEGA_HEADER.encode()) and len(made) > 500_000
+    header, body = made.split(b"\n", 1)
+    assert header + b"\n" == site_module.vega_header(body) and len(made) > 500_000
+    assert f"vl-convert {vl_convert.__version__};".encode() in header
+    assert f"format {site_module.VEGA_FORMAT};".encode() in header
 
     def again() -> str:
         raise AssertionError("Vega-biblioteket blev lavet igen")
@@ -269,10 +273,24 @@ def test_the_vega_library_is_made_once_per_vl_convert_version(
     write_site(folder, info, pages)  # the next night: copied from the previous site
     assert vega.read_bytes() == made
 
-    vega.write_text("/* Vega fra vl-convert 0.1 */\ngammel", encoding="utf-8")
-    monkeypatch.setattr(site_module, "vega_bundle", lambda: "ny")
-    write_site(folder, info, pages)  # another version made the previous one: made anew
-    assert vega.read_text(encoding="utf-8") == site_module.VEGA_HEADER + "ny"
+    def made_anew(previous: bytes) -> bytes:
+        vega.write_bytes(previous)
+        monkeypatch.setattr(site_module, "vega_bundle", lambda: "ny")
+        write_site(folder, info, pages)
+        return vega.read_bytes()
+
+    fresh = site_module.vega_header(b"ny") + b"ny"
+    # another version made the previous one
+    assert made_anew(b"/* Vega fra vl-convert 0.1 */\ngammel") == fresh
+    # the right version, but the header of an older format (no checksum)
+    old_format = f"/* Vega, Vega-Lite og vega-embed fra vl-convert {vl_convert.__version__} */\n"
+    assert made_anew(old_format.encode() + body) == fresh
+    # the right header, but a damaged body: cut short, or edited
+    assert made_anew(header + b"\n" + body[: len(body) // 2]) == fresh
+    assert made_anew(header + b"\n" + body.replace(b"vegaEmbed", b"vegaEmbeD", 1)) == fresh
+    # the right header, the right body, but from a format that is no longer written
+    monkeypatch.setattr(site_module, "VEGA_FORMAT", site_module.VEGA_FORMAT + 1)
+    assert made_anew(made) == site_module.vega_header(b"ny") + b"ny"
 
 
 def test_internal_quality_status_says_when_a_blocking_rule_failed(tmp_path: Path) -> None:
