@@ -21,7 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import pyarrow as pa
 
 from boligmonitor.disclosure import TOTAL
@@ -131,7 +130,7 @@ class _Builder:
         self,
         key: str,
         name: str,
-        chart: Callable[..., alt.TopLevelMixin],
+        chart: Callable[..., charts.Spec],
         keep: Callable[[dict[str, Any]], bool],
         explanation: str,
         *,
