@@ -14,20 +14,6 @@ from boligmonitor.quality.suites import Suite
 from boligmonitor.quality.validation import SuiteResult, validate_suite
 
 
-def publish_report(db_path: Path, report_dir: Path, as_of: date) -> Path:
-    """Rewrite the quality report from the newest results in audit.validations."""
-    con = warehouse.connect(db_path)
-    try:
-        rows = store.latest(con)
-    finally:
-        con.close()
-    return _write_report(rows, report_dir, as_of)
-
-
-def _write_report(rows: list[dict], report_dir: Path, as_of: date) -> Path:
-    return report.write(report_dir, report.render(rows, as_of, datetime.now()))
-
-
 def check_suite(
     db_path: Path, suite: Suite, *, as_of: date, run_id: str, report_dir: Path
 ) -> SuiteResult:
@@ -43,5 +29,5 @@ def check_suite(
         rows = store.latest(con)
     finally:
         con.close()
-    _write_report(rows, report_dir, as_of)
+    report.write(report_dir, report.render(rows, as_of, datetime.now()))
     return result
