@@ -334,7 +334,6 @@ def _unqualified(relation: str) -> str:
 
 def child_floor(landing: str, db: str, manifest_json: str, seeds_db: str) -> None:
     """In a child process: the floor. Prints JSON: seconds per part and rows read."""
-
     from boligmonitor import settings, warehouse
     from boligmonitor.contracts import SOURCES
     from boligmonitor.ingest import ingest_source
