@@ -726,8 +726,10 @@ def store(
         )
         for i, t in enumerate(tables):
             con.register("_partner_data", t.data)
-            con.execute(f"CREATE TABLE {_table_ref(t.name)} AS SELECT * FROM _partner_data")
-            con.unregister("_partner_data")
+            try:
+                con.execute(f"CREATE TABLE {_table_ref(t.name)} AS SELECT * FROM _partner_data")
+            finally:
+                con.unregister("_partner_data")
             con.execute(
                 f"COMMENT ON TABLE {_table_ref(t.name)} IS "
                 + _quoted(f"{t.title}: {t.description} Diskretioneret: skjulte tal er NULL.")
@@ -761,9 +763,15 @@ def store(
                         "position": pa.array(range(len(t.log)), pa.int32()),
                     }
                 )
+                columns = "table_name, row_index, column_name, reason, row_key, position"
                 con.register("_partner_log", log)
-                con.execute(f"INSERT INTO {SUPPRESSION_LOG} SELECT * FROM _partner_log")
-                con.unregister("_partner_log")
+                try:
+                    con.execute(
+                        f"INSERT INTO {SUPPRESSION_LOG} ({columns}) "
+                        f"SELECT {columns} FROM _partner_log"
+                    )
+                finally:
+                    con.unregister("_partner_log")
         con.execute(
             f"COMMENT ON TABLE {SUPPRESSION_LOG} IS 'Hver undertrykt celle i partnertabellerne: "
             "tabel, række (fra 0), kolonne, årsag (primary, complementary, derived) og rækkens "

@@ -216,6 +216,45 @@ def test_partner_tables_go_into_the_warehouse_and_come_back_unchanged(
     assert log.num_rows == sum(len(t.suppressed) for t in built)
 
 
+class _FailingLogInsert:
+    """A connection whose insert into the suppression log fails; all else goes to `con`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)
+
+    def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+        if sql.startswith(f"INSERT INTO {partner_tables.SUPPRESSION_LOG}"):
+            raise duckdb.IOException("disken er fuld")
+        return self._con.execute(sql, *args)
+
+
+def test_a_failed_store_keeps_the_old_tables_and_leaves_no_view_registered(
+    marts: Path, tmp_path: Path
+) -> None:
+    """A store that fails half way (here the suppression log's insert) is rolled back whole and
+    leaves no Arrow view registered on the connection. (DuckDB's ROLLBACK also drops a view
+    registered in the transaction; store unregisters in a finally as well, not relying on it.)"""
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(marts.read_bytes())
+    month = partner_tables.last_finished_month(AS_OF)
+    with duckdb.connect(str(db)) as con:
+        built = partner_tables.partner_tables(con, month=month)
+        partner_tables.store(con, built, month=month, as_of=AS_OF)
+        log = "SELECT * FROM partner.suppression_log ORDER BY table_name, position"
+        before = con.execute(log).fetchall()
+        assert before
+        with pytest.raises(duckdb.IOException, match="disken er fuld"):
+            partner_tables.store(_FailingLogInsert(con), built, month=month, as_of=AS_OF)
+        assert con.execute(log).fetchall() == before  # rolled back
+        with pytest.raises(duckdb.CatalogException):
+            con.execute("SELECT * FROM _partner_log")
+        partner_tables.store(con, built, month=month, as_of=AS_OF)  # the next try works
+        assert con.execute(log).fetchall() == before
+
+
 def test_tables_by_month_are_in_month_order(marts: Path, tmp_path: Path) -> None:
     """The same marts give the same files byte for byte, so no table may take its row order
     from how the marts happen to be stored or how DuckDB happened to group (a hash aggregate's
