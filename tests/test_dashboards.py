@@ -293,6 +293,73 @@ def test_the_vega_library_is_made_once_per_vl_convert_version(
     assert made_anew(made) == site_module.vega_header(b"ny") + b"ny"
 
 
+def _drawn_city_share(section: object) -> float | None:
+    """The city's share as the one-third chart draws it (the dotted rule), None if not drawn."""
+    chart = next(f.chart for f in section.figures if f.key == "tredjedel")
+    rules = [
+        layer["encoding"]["x"]["datum"]
+        for layer in chart.to_dict()["layer"]
+        if isinstance(layer.get("mark"), dict) and layer["mark"].get("strokeDash") == [2, 2]
+    ]
+    assert len(rules) <= 1
+    return rules[0] if rules else None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # nulls on either side, zero vacancies with allocations, a share over and under 1/3
+        """UPDATE marts.department_months SET
+             allocated_by_municipality_12m = CASE department_id
+               WHEN 'FSB-0001' THEN NULL WHEN 'KAB-0002' THEN 7 WHEN '3B-0003' THEN 0
+               ELSE allocated_by_municipality_12m END,
+             vacancies_12m = CASE department_id
+               WHEN 'FSB-0002' THEN NULL WHEN 'KAB-0002' THEN 0 WHEN '3B-0004' THEN 0
+               ELSE vacancies_12m END""",
+        # no vacancies anywhere, some unknown: no city share (SQL divides by nullif(0, 0))
+        """UPDATE marts.department_months SET
+             vacancies_12m = CASE WHEN department_id LIKE 'KAB%' THEN NULL ELSE 0 END""",
+        # no allocation known anywhere: no city share (SQL's sum of only nulls is null)
+        "UPDATE marts.department_months SET allocated_by_municipality_12m = NULL",
+    ],
+    ids=["nulls-and-zero-vacancies", "no-vacancies", "no-allocations"],
+)
+def test_the_city_share_is_what_sql_sums_over_the_mart_give(
+    marts: Path, tmp_path: Path, change: str
+) -> None:
+    """The internal site sums the department rows it has already fetched; the line it draws
+    must be SQL's sum(allocated) / nullif(sum(vacancies), 0) over the month in the mart."""
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(marts.read_bytes())
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(change)
+        (month,) = con.execute(
+            "SELECT max(month_start) FROM marts.dim_months WHERE is_complete"
+        ).fetchone()
+        con.execute(
+            """UPDATE marts.department_months
+               SET municipal_share_12m = allocated_by_municipality_12m / nullif(vacancies_12m, 0)"""
+        )
+        nulls, zeros = con.execute(
+            """SELECT count(*) FILTER (allocated_by_municipality_12m IS NULL
+                                       OR vacancies_12m IS NULL),
+                      count(*) FILTER (vacancies_12m = 0)
+               FROM marts.department_months WHERE month_start = ?""",
+            [month],
+        ).fetchone()
+        assert nulls > 0 or zeros > 0  # the case is in the month the site shows
+        (expected,) = con.execute(
+            """SELECT sum(allocated_by_municipality_12m) / nullif(sum(vacancies_12m), 0)
+               FROM marts.department_months WHERE month_start = ?""",
+            [month],
+        ).fetchone()
+        drawn = _drawn_city_share(internal._city(con, AS_OF))
+    finally:
+        con.close()
+    assert drawn == expected
+
+
 def test_internal_quality_status_says_when_a_blocking_rule_failed(tmp_path: Path) -> None:
     con = duckdb.connect(str(make_marts(tmp_path / "w.duckdb", failing_rule=True)))
     try:
