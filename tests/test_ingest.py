@@ -345,4 +345,4 @@ def test_the_run_and_dbt_share_one_duckdb_memory_limit(
     con = warehouse.connect(tmp_path / "w.duckdb", read_only=True)
     (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
     con.close()
-    assert limit == "2.7 GiB"  # the default, 3 GB
+    assert limit == "2.3 GiB"  # the default, 2.5 GB
