@@ -50,6 +50,19 @@ MARTS = (
 COUNT = "antal"
 SHARE = "andel (0-1)"
 CITY_NAME = "Hele byen"
+# Rent subsidies ending within 12 months, split by whether the citizen's ability to pay covers
+# the full rent (kan_betale / kan_ikke_betale / ukendt): one row per subsidy type and answer.
+# The partner table tilskud_ophoer (suppressed) and the internal dashboards (as is) both read it.
+SUBSIDIES_ENDING_BY_ABILITY = """
+SELECT rent_subsidy_type, able_to_pay, subsidies::BIGINT AS subsidies FROM (
+    SELECT rent_subsidy_type,
+           ending_within_12_months_able_to_pay AS kan_betale,
+           ending_within_12_months_not_able_to_pay AS kan_ikke_betale,
+           ending_within_12_months - ending_within_12_months_able_to_pay
+               - ending_within_12_months_not_able_to_pay AS ukendt
+    FROM marts.subsidy_cliff
+) UNPIVOT (subsidies FOR able_to_pay IN (kan_betale, kan_ikke_betale, ukendt))
+"""
 
 
 def _complete(
@@ -594,19 +607,7 @@ def partner_tables(
     )
 
     # -- tilskud_ophoer: subsidies ending within 12 months --
-    rows = _q(
-        con,
-        """
-        SELECT rent_subsidy_type, able_to_pay, subsidies::BIGINT AS subsidies FROM (
-            SELECT rent_subsidy_type,
-                   ending_within_12_months_able_to_pay AS kan_betale,
-                   ending_within_12_months_not_able_to_pay AS kan_ikke_betale,
-                   ending_within_12_months - ending_within_12_months_able_to_pay
-                       - ending_within_12_months_not_able_to_pay AS ukendt
-            FROM marts.subsidy_cliff
-        ) UNPIVOT (subsidies FOR able_to_pay IN (kan_betale, kan_ikke_betale, ukendt))
-        """,
-    )
+    rows = _q(con, SUBSIDIES_ENDING_BY_ABILITY)
     dims = ("rent_subsidy_type", "able_to_pay")
     tables.append(
         _export(

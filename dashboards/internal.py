@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from boligmonitor import partner_tables
 from dashboards import charts
 from dashboards.formatting import csv_bytes
 from dashboards.site import BuiltSite, Figure, Page, QualityStatus, Section, SiteInfo, write_site
@@ -482,20 +483,7 @@ def _retention(con: duckdb.DuckDBPyConnection) -> Section:
 
 
 def _subsidies_and_targets(con: duckdb.DuckDBPyConnection) -> Section:
-    cliff = _q(
-        con,
-        """
-        SELECT rent_subsidy_type, able_to_pay, subsidies::BIGINT AS subsidies FROM (
-            SELECT rent_subsidy_type,
-                   ending_within_12_months_able_to_pay AS kan_betale,
-                   ending_within_12_months_not_able_to_pay AS kan_ikke_betale,
-                   ending_within_12_months - ending_within_12_months_able_to_pay
-                       - ending_within_12_months_not_able_to_pay AS ukendt
-            FROM marts.subsidy_cliff
-        ) UNPIVOT (subsidies FOR able_to_pay IN (kan_betale, kan_ikke_betale, ukendt))
-        ORDER BY 1, 2
-        """,
-    )
+    cliff = _q(con, f"{partner_tables.SUBSIDIES_ENDING_BY_ABILITY} ORDER BY 1, 2")
     target = _q(
         con,
         """
